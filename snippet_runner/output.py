@@ -1,0 +1,100 @@
+"""Turn a run's raw output into what a page shows: cleaned text, run time, versions."""
+
+from __future__ import annotations
+
+import html
+import re
+import sysconfig
+
+from snippet_runner.runner import REPO, Run
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# tqdm's progress bars: "Epoch 0:  40%|████      | 25/63 [00:00<00:00, 80.1it/s, v_num=0]"
+PROGRESS = re.compile(r"\d+%\|.*\|\s*\d+/\d+|\[\d\d:\d\d<|it/s\]|s/it\]")
+# Lines that are about the machinery, not about what the page teaches.
+NOISE = [
+    # Lightning 2.6.6 on torch 2.14 warns about its own use of a torch internal.
+    re.compile(r"LeafSpec.*deprecated|_pytree\.py.*Deprecat"),
+]
+
+
+def _last_frame(line: str) -> str:
+    """What a terminal would show for a line that a progress bar redrew with carriage returns."""
+    frames = [frame for frame in line.split("\r") if frame.strip()]
+    return frames[-1] if frames else ""
+
+
+def clean(run: Run) -> str:
+    """The output with progress bars, colours and machine-specific paths taken out."""
+    text = ANSI.sub("", run.output)
+    lines = []
+    skip_warning_source = False
+    for line in text.split("\n"):
+        line = _last_frame(line).rstrip()
+        if skip_warning_source:
+            # Python prints the source line of a warning on the next line, indented.
+            skip_warning_source = False
+            if line.startswith("  "):
+                continue
+        if PROGRESS.search(line):
+            continue
+        if any(pattern.search(line) for pattern in NOISE):
+            skip_warning_source = True
+            continue
+        lines.append(line)
+    text = "\n".join(lines).strip("\n")
+    return tidy_paths(text, run)
+
+
+def tidy_paths(text: str, run: Run) -> str:
+    replacements = []
+    if run.ran_in:
+        replacements += [(run.ran_in + "/", ""), (run.ran_in, ".")]
+    replacements += [
+        (str(run.workdir) + "/", ""),
+        (str(run.workdir), "."),
+        (sysconfig.get_paths()["purelib"] + "/", ".venv/.../site-packages/"),
+        (str(REPO) + "/", ""),
+    ]
+    for old, new in replacements:
+        text = text.replace(old, new)
+    # Collapse blank lines that removed progress bars leave behind.
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def versions_line(run: Run) -> str:
+    v = run.versions
+    return " · ".join(
+        [
+            f"Python {v['python']}",
+            f"torch {v['torch']}",
+            f"torchvision {v['torchvision']}",
+            f"pytorch-lightning {v['pytorch-lightning']}",
+            "1 CPU thread",
+        ]
+    )
+
+
+def footer(run: Run) -> str:
+    return (
+        f'<p class="snippet-run">Output of <code>{html.escape(run.script)}</code>, '
+        f"which ran in {run.seconds:.1f} s at build · {html.escape(versions_line(run))}</p>"
+    )
+
+
+def render(run: Run, *, keep: str | None = None, title: str | None = None) -> str:
+    """Markdown for a run: its cleaned output in a text block, then the run-time footer.
+
+    ``keep``, a regular expression, shows only the lines it matches.
+    """
+    text = clean(run)
+    if keep is not None:
+        pattern = re.compile(keep)
+        text = "\n".join(line for line in text.split("\n") if pattern.search(line))
+    if not text.strip():
+        text = "(no output)"
+    fence = "```"
+    while fence in text:
+        fence += "`"
+    label = html.escape(title or f"Output of {run.name}", quote=True)
+    return f'{fence}text title="{label}"\n{text}\n{fence}\n\n{footer(run)}\n'
