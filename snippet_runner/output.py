@@ -15,6 +15,8 @@ PROGRESS = re.compile(r"\d+%\|.*\|\s*\d+/\d+|\[\d\d:\d\d<|it/s\]|s/it\]")
 NOISE = [
     # Lightning 2.6.6 on torch 2.14 warns about its own use of a torch internal.
     re.compile(r"LeafSpec.*deprecated|_pytree\.py.*Deprecat"),
+    # Advertisements for Lightning's cloud services.
+    re.compile(r"^💡 Tip:"),
 ]
 
 

@@ -1,0 +1,74 @@
+"""Shared fixtures: running snippets through the build's own runner, and one strict build of the site."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from snippet_runner import Run, clean, run
+
+REPO = Path(__file__).resolve().parent.parent
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+
+
+class PlainFencesOnly(MarkdownIt):
+    """Hide two kinds of Python fence from pytest-markdown-docs: includes (``--8<--``),
+    which are sections of scripts the build runs, and markdown-exec blocks, which the
+    build runs itself. What is left are the plain fences, and those it runs."""
+
+    def parse(self, src, env=None):
+        tokens = super().parse(src, env)
+        return [t for t in tokens if not (t.type == "fence" and _built_elsewhere(t))]
+
+
+def _built_elsewhere(token) -> bool:
+    return token.content.lstrip().startswith("--8<--") or "exec=" in token.info
+
+
+def pytest_markdown_docs_markdown_it():
+    return PlainFencesOnly("commonmark")
+
+
+@pytest.fixture(scope="session")
+def snippet():
+    """Run a snippet exactly as the site build does (same runner, same cache) and return its Run.
+
+    ``run.output`` is what it printed (``clean(run)`` the cleaned text the page shows) and
+    ``run.workdir`` holds the files it wrote."""
+    return run
+
+
+@pytest.fixture(scope="session")
+def clean_output():
+    return clean
+
+
+def build_site(site_dir: Path, config: Path = REPO / "mkdocs.yml", env: dict | None = None, cwd: Path = REPO):
+    """``mkdocs build --strict`` into ``site_dir``; returns the CompletedProcess (output in .stdout)."""
+    return subprocess.run(
+        [*MKDOCS, "build", "--strict", "--config-file", str(config), "--site-dir", str(site_dir)],
+        cwd=cwd,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=1800,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """One strict build of the whole site for the session; fails loudly with the build log."""
+    site_dir = tmp_path_factory.mktemp("site")
+    result = build_site(site_dir)
+    if result.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed:\n{result.stdout}")
+    return site_dir
+
+
+__all__ = ["REPO", "Run", "build_site"]
