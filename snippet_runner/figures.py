@@ -1,0 +1,55 @@
+"""Pictures drawn at build, embedded in the page itself (nothing is written under docs/).
+
+Draw with matplotlib, then hand the figure to ``inline_svg`` (charts) or
+``inline_png`` (pixel images). Both return HTML with an accessible name.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+# Same bytes on every build: no date, no random ids in the SVG.
+plt.rcParams.update({"svg.hashsalt": "lightning-pick-up", "svg.fonttype": "none"})
+
+
+def figure(width: float = 7.0, height: float = 3.2):
+    """A new figure and axes, sized for a page column."""
+    return plt.subplots(figsize=(width, height), layout="constrained")
+
+
+def inline_svg(fig, *, title: str, description: str = "") -> str:
+    """The figure as an inline ``<svg role="img">`` named by ``title`` (and described by ``description``)."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype
+    # Keep the size ratio but let the page scale it.
+    svg = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r"<svg\1", svg, count=1)
+    label = html.escape(title, quote=True)
+    desc = f"<desc>{html.escape(description)}</desc>" if description else ""
+    svg = svg.replace("<svg", f'<svg role="img" aria-label="{label}" class="figure-svg"', 1)
+    svg = re.sub(r"(<svg[^>]*>)", rf"\1<title>{html.escape(title)}</title>{desc}", svg, count=1)
+    return f'<figure class="chart">{svg}<figcaption>{html.escape(title)}</figcaption></figure>\n'
+
+
+def inline_png(fig, *, alt: str, caption: str | None = None, dpi: int = 100) -> str:
+    """The figure as an ``<img>`` with a data: URL and ``alt`` text."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode()
+    width, height = (round(v * dpi) for v in fig.get_size_inches())
+    img = (
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
+        f'width="{width}" height="{height}" class="figure-png">'
+    )
+    return f'<figure class="chart">{img}<figcaption>{html.escape(caption or alt)}</figcaption></figure>\n'
