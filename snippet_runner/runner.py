@@ -138,8 +138,9 @@ def resolve(script: str | os.PathLike) -> tuple[Path, str]:
     return path.resolve(), shown
 
 
-def cache_key(script: Path, args: tuple[str, ...], env: dict[str, str], after: list[Run]) -> str:
+def cache_key(script: Path, args: tuple[str, ...], env: dict[str, str], after: list[Run], returncode: int = 0) -> str:
     parts = {
+        "returncode": returncode,
         "format": CACHE_FORMAT,
         "script": _sha256(script.read_bytes()),
         "imports": {p.name: _sha256(p.read_bytes()) for p in local_imports(script)},
@@ -196,7 +197,9 @@ def _environment(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def _execute(script: Path, shown: str, args: tuple[str, ...], env: dict[str, str], workdir: Path, timeout: float):
+def _execute(
+    script: Path, shown: str, args: tuple[str, ...], env: dict[str, str], workdir: Path, timeout: float, returncode: int
+):
     started = time.perf_counter()
     # A session of its own, so that a timeout kills the script and every process it started (DDP workers).
     process = subprocess.Popen(
@@ -221,8 +224,9 @@ def _execute(script: Path, shown: str, args: tuple[str, ...], env: dict[str, str
         _kill_group(process)
     seconds = time.perf_counter() - started
     output = raw.decode("utf-8", "replace")
-    if process.returncode != 0:
-        raise SnippetError(f"{shown} exited with code {process.returncode}:\n{_tail(output)}")
+    if process.returncode != returncode:
+        expected = "" if returncode == 0 else f" (expected {returncode})"
+        raise SnippetError(f"{shown} exited with code {process.returncode}{expected}:\n{_tail(output)}")
     return output, seconds
 
 
@@ -244,24 +248,27 @@ def run(
     after: tuple[str, ...] | list[str] = (),
     env: dict[str, str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    returncode: int = 0,
 ) -> Run:
     """Run ``script`` (cached) and return what it printed and where its files are.
 
     ``after`` names scripts whose files this one reads: they run first (or come
     from the cache) and the scratch folder starts as a copy of theirs.
+    ``returncode`` is the exit code the script must give: 1 for a script that shows
+    an error on purpose (an uncaught exception), 0 otherwise.
     """
     try:
-        return _run(script, args=args, after=after, env=env, timeout=timeout)
+        return _run(script, args=args, after=after, env=env, timeout=timeout, returncode=returncode)
     except SnippetError as error:
         raise SnippetError(_located(str(error), Path(script).as_posix())) from None
 
 
-def _run(script, *, args, after, env, timeout) -> Run:
+def _run(script, *, args, after, env, timeout, returncode) -> Run:
     path, shown = resolve(script)
     args = tuple(str(a) for a in args)
     env = dict(env or {})
     earlier = [run(s) for s in after]
-    key = cache_key(path, args, env, earlier)
+    key = cache_key(path, args, env, earlier, returncode)
     entry = cache_root() / key
     cached = _load_cached(entry, shown)
     if cached is not None:
@@ -274,7 +281,7 @@ def _run(script, *, args, after, env, timeout) -> Run:
     try:
         workdir = scratch / "work"
         _prepare_workdir(workdir, earlier)
-        output, seconds = _execute(path, shown, args, env, workdir, timeout)
+        output, seconds = _execute(path, shown, args, env, workdir, timeout, returncode)
         record = {
             "script": shown,
             "output": output,
