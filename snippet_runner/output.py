@@ -10,6 +10,7 @@ from snippet_runner.runner import REPO, Run
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 # tqdm's progress bars: "Epoch 0:  40%|████      | 25/63 [00:00<00:00, 80.1it/s, v_num=0]"
+BAR = re.compile(r"[^\r\n]*?\d+%\|[^|\r\n]*\|[^\]\r\n]*\]")
 PROGRESS = re.compile(r"\d+%\|.*\|\s*\d+/\d+|\[\d\d:\d\d<|it/s\]|s/it\]")
 # Lines that are about the machinery, not about what the page teaches.
 NOISE = [
@@ -21,8 +22,9 @@ NOISE = [
 
 
 def _last_frame(line: str) -> str:
-    """What a terminal would show for a line that a progress bar redrew with carriage returns."""
-    frames = [frame for frame in line.split("\r") if frame.strip()]
+    """What a terminal would show for a line that a progress bar redrew with carriage returns,
+    without the bar itself (a print can land right after a bar, on the same line)."""
+    frames = [frame for frame in BAR.sub("", line).split("\r") if frame.strip()]
     return frames[-1] if frames else ""
 
 
@@ -31,8 +33,10 @@ def clean(run: Run) -> str:
     text = ANSI.sub("", run.output)
     lines = []
     skip_warning_source = False
-    for line in text.split("\n"):
-        line = _last_frame(line).rstrip()
+    for raw in text.split("\n"):
+        line = _last_frame(raw).rstrip()
+        if raw.strip() and not line:
+            continue  # a line that held nothing but progress bars
         if skip_warning_source:
             # Python prints the source line of a warning on the next line, indented.
             skip_warning_source = False

@@ -176,7 +176,14 @@ def _load_cached(entry: Path, shown: str) -> Run | None:
 def _prepare_workdir(workdir: Path, after: list[Run]) -> None:
     workdir.mkdir(parents=True)
     for earlier in after:
-        shutil.copytree(earlier.workdir, workdir, symlinks=True, dirs_exist_ok=True)
+        top = str(earlier.workdir)
+        shutil.copytree(
+            earlier.workdir,
+            workdir,
+            symlinks=True,
+            dirs_exist_ok=True,
+            ignore=lambda folder, names: ["data"] if folder == top else [],  # the data link is made below
+        )
     data_link = workdir / "data"
     if not data_link.exists():
         data_link.symlink_to(data_root().resolve(), target_is_directory=True)
