@@ -21,7 +21,7 @@ def check_includes(markdown: str, page_path: str) -> None:
         for target in INCLUDE.findall(line):
             where = f"{page_path}:{lineno}"
             path, _, section = target.partition(":")
-            file = runner.REPO / path
+            file = runner.ROOT / path
             if not file.is_file():
                 raise PluginError(f"{where}: includes {target!r}, but {path} does not exist")
             if not section:
@@ -34,6 +34,11 @@ def check_includes(markdown: str, page_path: str) -> None:
                     raise PluginError(f"{where}: section {section!r} has no [{marker}:{section}] marker in {path}")
 
 
+def on_config(config):
+    runner.ROOT = Path(config["config_file_path"]).resolve().parent
+    return config
+
+
 def on_page_markdown(markdown, page, config, files):
     page_path = f"{Path(config['docs_dir']).name}/{page.file.src_uri}"
     check_includes(markdown, page_path)
@@ -43,7 +48,7 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_files(files, config):
     """Publish every snippet script at /snippets/<page>/<name>.py, for download links."""
-    for script in sorted((runner.REPO / "snippets").rglob("*.py")):
-        uri = script.relative_to(runner.REPO).as_posix()
+    for script in sorted((runner.ROOT / "snippets").rglob("*.py")):
+        uri = script.relative_to(runner.ROOT).as_posix()
         files.append(File.generated(config, uri, abs_src_path=str(script)))
     return files

@@ -6,7 +6,8 @@ import html
 import re
 import sysconfig
 
-from snippet_runner.runner import REPO, Run
+from snippet_runner import runner
+from snippet_runner.runner import Run
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 # tqdm's progress bars: "Epoch 0:  40%|████      | 25/63 [00:00<00:00, 80.1it/s, v_num=0]"
@@ -60,7 +61,7 @@ def tidy_paths(text: str, run: Run) -> str:
         (str(run.workdir) + "/", ""),
         (str(run.workdir), "."),
         (sysconfig.get_paths()["purelib"] + "/", ".venv/.../site-packages/"),
-        (str(REPO) + "/", ""),
+        (str(runner.ROOT) + "/", ""),
     ]
     for old, new in replacements:
         text = text.replace(old, new)

@@ -26,7 +26,9 @@ from pathlib import Path
 
 from snippet_runner import mnist
 
-REPO = Path(__file__).resolve().parent.parent
+# The site being built: snippet paths, the cache and the data are relative to it.
+# The MkDocs hooks set it to the folder of the mkdocs.yml being built.
+ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TIMEOUT = 300  # seconds; a block may pass its own
 # Bump when the cache layout or what a run does changes.
 CACHE_FORMAT = 1
@@ -69,11 +71,11 @@ class Run:
 
 
 def cache_root() -> Path:
-    return Path(os.environ.get("SNIPPET_CACHE_DIR", REPO / ".cache" / "snippet-runs"))
+    return Path(os.environ.get("SNIPPET_CACHE_DIR", ROOT / ".cache" / "snippet-runs"))
 
 
 def data_root() -> Path:
-    return Path(os.environ.get("SNIPPET_DATA_DIR", REPO / "data"))
+    return Path(os.environ.get("SNIPPET_DATA_DIR", ROOT / "data"))
 
 
 @lru_cache(maxsize=1)
@@ -128,11 +130,11 @@ def local_imports(script: Path) -> list[Path]:
 def resolve(script: str | os.PathLike) -> tuple[Path, str]:
     path = Path(script)
     if not path.is_absolute():
-        path = REPO / path
+        path = ROOT / path
     if not path.is_file():
         raise SnippetError(f"{script}: no such snippet file")
     try:
-        shown = path.resolve().relative_to(REPO).as_posix()
+        shown = path.resolve().relative_to(ROOT.resolve()).as_posix()
     except ValueError:
         shown = str(path)
     return path.resolve(), shown
