@@ -1,0 +1,185 @@
+"""Site-wide checks: the strict build, what the built pages contain, where every code block
+comes from, and the offline data."""
+
+from __future__ import annotations
+
+import re
+import struct
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import yaml
+from markdown_it import MarkdownIt
+
+from conftest import REPO, PlainFencesOnly
+
+DOCS = REPO / "docs"
+PAGES = sorted(DOCS.glob("*.md"))
+INCLUDE = re.compile(r'--8<--\s+"([^":]+)(?::([^"]+))?"')
+SCRIPT_PATH = re.compile(r'"(snippets/[^"]+\.py)"')
+
+
+def nav_pages() -> list[str]:
+    def walk(items):
+        for item in items:
+            value = next(iter(item.values())) if isinstance(item, dict) else item
+            if isinstance(value, list):
+                yield from walk(value)
+            else:
+                yield value
+
+    config = yaml.load((REPO / "mkdocs.yml").read_text(), Loader=yaml.Loader)  # noqa: S506 (our own file)
+    return list(walk(config["nav"]))
+
+
+def python_fences(page: Path):
+    """Every fenced block in the page, tabs included (markdown-it with the tab bodies dedented)."""
+    text = page.read_text()
+    # Content tabs indent their bodies by four spaces; markdown-it would read them as code.
+    text = re.sub(r"^(=== .*\n)((?:(?:    .*)?\n)+)", lambda m: m.group(1) + textwrap.dedent(m.group(2)), text, flags=re.M)
+    return [t for t in MarkdownIt("commonmark").parse(text) if t.type == "fence" and t.info.split()[:1] in (["python"], ["py"])]
+
+
+def scripts_run_by_the_build() -> set[str]:
+    found = set()
+    for page in PAGES:
+        for fence in python_fences(page):
+            if "exec=" in fence.info:
+                found.update(SCRIPT_PATH.findall(fence.content))
+    return found
+
+
+def test_the_strict_build_passes_and_no_page_shows_an_error(built_site):
+    pages = sorted(built_site.rglob("*.html"))
+    assert pages
+    for page in pages:
+        html = page.read_text()
+        assert "Traceback (most recent call last)" not in html, page
+        assert "exited with" not in html, page  # the runner's and markdown-exec's error text
+        assert "SnippetError" not in html, page
+
+
+def test_every_nav_page_exists_and_every_page_is_in_the_nav(built_site):
+    nav = nav_pages()
+    assert sorted(nav) == sorted(p.name for p in PAGES)
+    for name in nav:
+        built = built_site / ("index.html" if name == "index.md" else f"{name[:-3]}/index.html")
+        assert built.is_file(), built
+
+
+def test_every_page_has_real_output_from_the_build(built_site):
+    """Each page that runs scripts shows their output with run time and versions."""
+    for page in PAGES:
+        if 'exec="on"' not in page.read_text() or page.name == "index.md":
+            continue
+        html = (built_site / f"{page.stem}/index.html").read_text()
+        assert 'class="snippet-run"' in html, page.name
+        assert "pytorch-lightning 2.6.6" in html, page.name
+
+
+def test_home_page_versions_come_from_the_environment(built_site):
+    from importlib import metadata
+
+    html = (built_site / "index.html").read_text()
+    for package in ("torch", "torchvision", "pytorch-lightning"):
+        assert f"<td>{package}</td>\n<td>{metadata.version(package)}</td>" in html
+
+
+def test_every_python_block_is_a_run_snippet_section_or_a_tested_plain_fence():
+    run_scripts = scripts_run_by_the_build()
+    for page in PAGES:
+        tested_plain = {t.content for t in PlainFencesOnly("commonmark").parse(page.read_text()) if t.type == "fence"}
+        for fence in python_fences(page):
+            where = f"{page.name}:{fence.map[0] + 1}"
+            if "exec=" in fence.info:
+                continue  # markdown-exec blocks are the build itself
+            includes = INCLUDE.findall(fence.content)
+            if includes:
+                body = [line for line in fence.content.splitlines() if line.strip()]
+                assert len(body) == len(includes), f"{where}: an include block holds other lines too"
+                for path, _section in includes:
+                    assert path in run_scripts, f"{where}: {path} is shown but no page runs it"
+            else:
+                assert fence.content in tested_plain, f"{where}: a plain Python fence that pytest-markdown-docs does not run (inside tabs?)"
+
+
+def test_every_snippet_file_is_shown_and_run():
+    shown = {path for page in PAGES for path, _ in INCLUDE.findall(page.read_text())}
+    run_scripts = scripts_run_by_the_build()
+    for script in sorted((REPO / "snippets").rglob("*.py")):
+        path = script.relative_to(REPO).as_posix()
+        assert path in shown, f"{path} is not shown on any page"
+        imported_by_others = any(
+            re.search(rf"^\s*(from|import)\s+{script.stem}\b", other.read_text(), re.M)
+            for other in script.parent.glob("*.py")
+            if other != script
+        )
+        assert path in run_scripts or imported_by_others, f"{path} is never run by the build"
+
+
+def test_every_script_has_balanced_sections_in_page_order():
+    for script in sorted((REPO / "snippets").rglob("*.py")):
+        markers = re.findall(r"--8<-- \[(start|end):([a-z][-_0-9a-z]*)\]", script.read_text())
+        names = [name for kind, name in markers if kind == "start"]
+        assert len(names) == len(set(names)), f"{script}: a section name is used twice"
+        assert markers == [m for name in names for m in (("start", name), ("end", name))], f"{script}: sections overlap or are unclosed"
+
+
+def test_the_data_is_provided_without_network(tmp_path):
+    """Provision the MNIST subset into an empty folder, then load it through the real
+    download=True code, in a process where any network connection raises."""
+    program = textwrap.dedent(
+        f"""
+        import socket
+
+        def no_network(*args, **kwargs):
+            raise OSError("network is disabled in this test")
+
+        socket.socket.connect = no_network
+        socket.create_connection = no_network
+        socket.getaddrinfo = no_network
+
+        from snippet_runner import mnist
+        mnist.provide({str(tmp_path)!r})
+
+        from torchvision import datasets
+        train = datasets.MNIST({str(tmp_path)!r}, train=True, download=True)
+        test = datasets.MNIST({str(tmp_path)!r}, train=False, download=True)
+        print(len(train), len(test), sorted(set(train.targets.tolist())))
+        try:
+            socket.create_connection(("example.org", 80))
+        except OSError as error:
+            print("network:", error)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "4000 1000 [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]",
+        "network: network is disabled in this test",
+    ]
+    raw = tmp_path / "MNIST" / "raw"
+    with open(raw / "train-images-idx3-ubyte", "rb") as f:
+        assert struct.unpack(">IIII", f.read(16)) == (2051, 4000, 28, 28)
+    with open(raw / "t10k-labels-idx1-ubyte", "rb") as f:
+        assert struct.unpack(">II", f.read(8)) == (2049, 1000)
+    assert not list(raw.glob(".*")), "no temporary file left behind"
+
+
+def test_nothing_is_written_under_docs():
+    tracked = set(subprocess.run(["git", "ls-files", "docs"], cwd=REPO, capture_output=True, text=True).stdout.split())
+    present = {p.relative_to(REPO).as_posix() for p in DOCS.rglob("*") if p.is_file()}
+    assert present <= tracked | {p for p in present if p.endswith(".md")}, present - tracked
+
+
+def test_no_page_shows_a_deprecation_warning(built_site):
+    """What the scripts printed is on the pages: none of it may be a deprecation warning
+    (the errata page shows old forms on purpose)."""
+    for page in built_site.rglob("*.html"):
+        if page.parent.name == "errata":
+            continue
+        text = page.read_text()
+        for warning in ("DeprecationWarning", "FutureWarning", "LightningDeprecationWarning"):
+            assert warning not in text, f"{page.relative_to(built_site)} shows a {warning}"
