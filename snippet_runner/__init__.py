@@ -16,9 +16,19 @@ from snippet_runner.runner import DEFAULT_TIMEOUT, Run, SnippetError, run, versi
 __all__ = ["DEFAULT_TIMEOUT", "Run", "SnippetError", "clean", "render", "run", "show", "versions", "versions_table"]
 
 
-def show(script: str, *, keep: str | None = None, title: str | None = None, **run_options) -> str:
-    """Run ``script`` (cached) and return Markdown showing its output, run time and versions."""
-    return render(run(script, **run_options), keep=keep, title=title)
+def show(
+    script: str,
+    *,
+    keep: str | None = None,
+    title: str | None = None,
+    from_line: str | None = None,
+    to_line: str | None = None,
+    **run_options,
+) -> str:
+    """Run ``script`` (cached) and return Markdown showing its output, run time and versions.
+
+    ``keep``, ``from_line`` and ``to_line`` pick which lines to show (see ``render``)."""
+    return render(run(script, **run_options), keep=keep, title=title, from_line=from_line, to_line=to_line)
 
 
 def versions_table() -> str:

@@ -89,12 +89,36 @@ def footer(run: Run) -> str:
     )
 
 
-def render(run: Run, *, keep: str | None = None, title: str | None = None) -> str:
+def _part(text: str, from_line: str | None, to_line: str | None, script: str) -> str:
+    lines = text.split("\n")
+    start = 0
+    if from_line is not None:
+        found = [i for i, line in enumerate(lines) if re.search(from_line, line)]
+        if not found:
+            raise ValueError(f"{script}: no line of its output matches from_line={from_line!r}")
+        start = found[0] + 1
+    stop = len(lines)
+    if to_line is not None:
+        found = [i for i, line in enumerate(lines) if i >= start and re.search(to_line, line)]
+        if not found:
+            raise ValueError(f"{script}: no line of its output after line {start} matches to_line={to_line!r}")
+        stop = found[0] + 1
+    return "\n".join(lines[start:stop])
+
+
+def render(
+    run: Run, *, keep: str | None = None, title: str | None = None, from_line: str | None = None, to_line: str | None = None
+) -> str:
     """Markdown for a run: its cleaned output in a text block, then the run-time footer.
 
-    ``keep``, a regular expression, shows only the lines it matches.
+    ``keep``, a regular expression, shows only the lines it matches. ``from_line`` and ``to_line``,
+    regular expressions too, show one part of the output (for a script that fits several
+    times): the lines after the first line matching ``from_line``, up to and including the next
+    line matching ``to_line``. (Not ``after``: that is ``run``'s option for the runs to do first.) A pattern that matches no line is an error, not an empty block.
     """
     text = clean(run)
+    if from_line is not None or to_line is not None:
+        text = _part(text, from_line, to_line, run.script)
     if keep is not None:
         pattern = re.compile(keep)
         text = "\n".join(line for line in text.split("\n") if pattern.search(line))
