@@ -183,3 +183,60 @@ def test_no_page_shows_a_deprecation_warning(built_site):
         text = page.read_text()
         for warning in ("DeprecationWarning", "FutureWarning", "LightningDeprecationWarning"):
             assert warning not in text, f"{page.relative_to(built_site)} shows a {warning}"
+
+
+def test_mkdocs_serve_builds_once_and_rebuilds_once_per_edit(tmp_path):
+    """`mkdocs serve` must not rebuild in a loop: nothing a build does may land in a watched path."""
+    import http.client
+    import os
+    import signal
+    import time
+
+    port = free_port()
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--strict", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=REPO,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    edited = REPO / "docs" / "installation.md"
+    original = edited.read_text()
+    try:
+        deadline = time.monotonic() + 600
+        while "Serving on" not in log_path.read_text():
+            assert server.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.5)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", "/installation/")
+        response = connection.getresponse()
+        assert response.status == 200 and b"CUDA GPUs available" in response.read()
+        time.sleep(8)  # a build that wrote into a watched path would have triggered a rebuild by now
+        assert log_path.read_text().count("Documentation built in") == 1, log_path.read_text()
+
+        edited.write_text(original + "\n<!-- touched by test_site.py -->\n")
+        deadline = time.monotonic() + 300
+        while log_path.read_text().count("Documentation built in") < 2:
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.5)
+        time.sleep(8)
+        assert log_path.read_text().count("Documentation built in") == 2, log_path.read_text()
+    finally:
+        edited.write_text(original)
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+def free_port() -> int:
+    """A port nobody listens on right now (the OS picks it)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
