@@ -1,0 +1,368 @@
+"""The TensorBoard page: what the scripts log is in their event files, a real TensorBoard
+server serves it back, and the charts on the page are drawn from those files."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from conftest import REPO, build_site
+from snippet_runner import clean, render, tensorboard_charts
+from snippet_runner.filetree import tree, tree_block
+
+FOLDER = "snippets/tensorboard"
+PYTORCH = f"{FOLDER}/log_pytorch.py"
+LIGHTNING = f"{FOLDER}/log_lightning.py"
+PAGE = REPO / "docs" / "tensorboard.md"
+EPOCHS, STEPS_PER_EPOCH, LOG_EVERY = 5, 100, 10
+EPOCH_LINE = re.compile(
+    r"^epoch (\d+): train_loss ([0-9.]+) \(last step\)  train_mae_epoch ([0-9.]+)  "
+    r"val_loss ([0-9.]+)  val_mae ([0-9.]+)$",
+    re.M,
+)
+PRINTED_DIGITS = 6  # the scripts print with :.6f
+
+
+def sections(script: str) -> list[str]:
+    return re.findall(r"--8<-- \[start:([-_0-9a-z]+)\]", (REPO / script).read_text())
+
+
+def printed_epochs(text: str) -> list[dict]:
+    return [
+        {"epoch": int(e), "train_loss": float(t), "train_mae_epoch": float(m), "val_loss": float(v), "val_mae": float(a)}
+        for e, t, m, v, a in EPOCH_LINE.findall(text)
+    ]
+
+
+def scalars(run_dir: Path) -> dict[str, list[tuple[int, float]]]:
+    """Every scalar series in ``run_dir``, read with TensorBoard's event reader, all points kept."""
+    accumulator = EventAccumulator(str(run_dir), size_guidance={"scalars": 0})
+    accumulator.Reload()
+    return {tag: [(e.step, e.value) for e in accumulator.Scalars(tag)] for tag in accumulator.Tags()["scalars"]}
+
+
+def assert_matches_print(logged: float, printed: float) -> None:
+    assert math.isfinite(logged)
+    assert abs(logged - printed) <= 0.5 * 10**-PRINTED_DIGITS + 1e-9, (logged, printed)
+
+
+@pytest.fixture(scope="module")
+def lightning_run(snippet):
+    return snippet(LIGHTNING)
+
+
+@pytest.fixture(scope="module")
+def pytorch_run(snippet):
+    return snippet(PYTORCH)
+
+
+@pytest.fixture(scope="module")
+def lightning_logs(lightning_run) -> Path:
+    return lightning_run.workdir / "lightning_logs" / "version_0"
+
+
+# --- the scripts and the page ---------------------------------------------------------------
+
+
+def test_the_two_scripts_share_their_sections_and_the_page_shows_them_all_in_order():
+    shared = ["imports", "data", "model", "training", "validation", "fit"]
+    assert sections(PYTORCH) == shared
+    assert sections(LIGHTNING) == [*shared, "default-root-dir", "explicit-logger", "csv-logger"]
+    page = PAGE.read_text()
+    for script in (PYTORCH, LIGHTNING):
+        shown = re.findall(rf'--8<-- "{re.escape(script)}:([-_0-9a-z]+)"', page)
+        assert shown == sections(script), script
+
+
+def test_each_script_prints_five_epochs_and_where_its_logs_are(lightning_run, pytorch_run):
+    lightning_text = clean(lightning_run)
+    first_fit = lightning_text[: lightning_text.index("logger: ")]
+    assert [e["epoch"] for e in printed_epochs(first_fit)] == list(range(EPOCHS))
+    assert "logger: TensorBoardLogger, logs in lightning_logs/version_0" in lightning_text
+    assert [e["epoch"] for e in printed_epochs(clean(pytorch_run))] == list(range(EPOCHS))
+    assert "logs in runs/autoencoder" in clean(pytorch_run)
+
+
+# --- the event files ------------------------------------------------------------------------
+
+
+def test_each_run_wrote_one_event_file(lightning_logs, pytorch_run):
+    for folder in (lightning_logs, pytorch_run.workdir / "runs" / "autoencoder"):
+        files = list(folder.glob("events.out.tfevents.*"))
+        assert len(files) == 1, folder
+        assert files[0].stat().st_size > 0
+
+
+def test_lightning_event_file_has_each_tag_with_the_expected_points_and_the_printed_values(lightning_run, lightning_logs):
+    logged = scalars(lightning_logs)
+    step_points = [s for s in range(EPOCHS * STEPS_PER_EPOCH) if (s + 1) % LOG_EVERY == 0]  # 9, 19, ... 499
+    epoch_ends = [STEPS_PER_EPOCH * (e + 1) - 1 for e in range(EPOCHS)]  # 99, 199, ... 499
+    expected_steps = {
+        "train_loss": step_points,  # on_step by default in training_step
+        "train_mae_step": step_points,  # on_step=True, on_epoch=True: both series
+        "train_mae_epoch": epoch_ends,
+        "val_loss": epoch_ends,  # on_epoch by default in validation_step, sanity check not logged
+        "val_mae": epoch_ends,
+    }
+    assert set(logged) == {*expected_steps, "epoch"}
+    for tag, steps in expected_steps.items():
+        assert [step for step, _ in logged[tag]] == steps, tag
+        assert all(math.isfinite(value) for _, value in logged[tag]), tag
+    # Lightning's extra "epoch" series says which epoch each written step belongs to.
+    epoch_of = dict(logged["epoch"])
+    assert [epoch_of[s] for s in epoch_ends] == list(range(EPOCHS))
+
+    first_fit = clean(lightning_run)[: clean(lightning_run).index("logger: ")]
+    printed = printed_epochs(first_fit)
+    for line, end in zip(printed, epoch_ends, strict=True):
+        values_at_end = {tag: dict(logged[tag])[end] for tag in ("train_loss", "train_mae_epoch", "val_loss", "val_mae")}
+        for tag, value in values_at_end.items():
+            assert_matches_print(value, line[tag])
+
+
+def test_pytorch_event_file_has_the_same_tags_with_epochs_as_steps(pytorch_run):
+    logged = scalars(pytorch_run.workdir / "runs" / "autoencoder")
+    assert set(logged) == {"train_loss", "train_mae_step", "train_mae_epoch", "val_loss", "val_mae"}
+    assert len(logged["train_loss"]) == len(logged["train_mae_step"]) == EPOCHS * STEPS_PER_EPOCH // LOG_EVERY
+    for line in printed_epochs(clean(pytorch_run)):
+        epoch = line["epoch"]
+        assert_matches_print(dict(logged["train_loss"])[STEPS_PER_EPOCH * (epoch + 1) - 1], line["train_loss"])
+        for tag in ("train_mae_epoch", "val_loss", "val_mae"):
+            assert_matches_print(dict(logged[tag])[epoch], line[tag])
+
+
+def test_pytorch_and_lightning_logged_the_same_train_loss_at_the_same_steps(pytorch_run, lightning_logs):
+    by_hand = scalars(pytorch_run.workdir / "runs" / "autoencoder")["train_loss"]
+    by_lightning = scalars(lightning_logs)["train_loss"]
+    assert [s for s, _ in by_hand] == [s for s, _ in by_lightning]
+    assert [v for _, v in by_hand] == pytest.approx([v for _, v in by_lightning], abs=1e-6)
+
+
+def test_a_run_shorter_than_log_every_n_steps_logs_no_step_values(lightning_run):
+    experiments = lightning_run.workdir / "experiments"
+    text = clean(lightning_run)
+    assert "The number of training batches (20) is smaller than the logging interval" in text
+    assert "logs in experiments/lightning_logs/version_0" in text
+    default = scalars(experiments / "lightning_logs" / "version_0")
+    assert "train_loss" not in default and "train_mae_step" not in default
+    assert [step for step, _ in default["val_loss"]] == [19]
+    assert "logs in experiments/autoencoder/tiny-run" in text
+    explicit = scalars(experiments / "autoencoder" / "tiny-run")
+    assert [step for step, _ in explicit["train_loss"]] == [4, 9, 14, 19]  # log_every_n_steps=5
+
+
+def test_the_csv_logger_writes_the_same_metrics_to_a_csv_file(lightning_run):
+    assert "logs in experiments/csv/version_0" in clean(lightning_run)
+    csv = lightning_run.workdir / "experiments" / "csv" / "version_0" / "metrics.csv"
+    rows = csv.read_text().splitlines()
+    assert rows[0] == "epoch,step,train_loss,train_mae_epoch,train_mae_step,val_loss,val_mae"
+    assert [row.split(",")[1] for row in rows[1:]] == ["4", "9", "14", "19", "19", "19"]
+    assert not list(csv.parent.glob("events.out.tfevents.*"))
+    assert all(line in clean(lightning_run) for line in rows)  # the page shows the file as printed
+
+
+# --- a real TensorBoard server --------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get_json(url: str):
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.load(response)
+
+
+@pytest.fixture
+def tensorboard_server(lightning_run, tmp_path):
+    """``tensorboard --logdir lightning_logs`` on a free port; yields its base URL once it serves
+    the run's scalars (60 s at most). The server is stopped on teardown, whatever the test did."""
+    port = free_port()
+    log = tmp_path / "tensorboard.log"
+    command = [
+        str(Path(sys.executable).parent / "tensorboard"),
+        "--logdir", str(lightning_run.workdir / "lightning_logs"),
+        "--host", "127.0.0.1", "--port", str(port),
+    ]
+    with open(log, "wb") as out:
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"tensorboard exited with {server.returncode}:\n{log.read_text()}")
+            try:
+                # Answering is not enough: the first load of the event files happens in the background.
+                if "train_loss" in get_json(f"{base}/data/plugin/scalars/tags").get("version_0", {}):
+                    break
+            except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"tensorboard did not serve the run within 60 s:\n{log.read_text()}")
+            time.sleep(0.25)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def test_a_real_tensorboard_server_serves_back_what_was_logged(tensorboard_server, lightning_logs):
+    logged = scalars(lightning_logs)
+    assert get_json(f"{tensorboard_server}/data/runs") == ["version_0"]
+    tags = get_json(f"{tensorboard_server}/data/plugin/scalars/tags")
+    assert set(tags) == {"version_0"}
+    assert set(tags["version_0"]) == set(logged)
+    query = urllib.parse.urlencode({"run": "version_0", "tag": "train_loss"})
+    served = get_json(f"{tensorboard_server}/data/plugin/scalars/scalars?{query}")  # [[wall_time, step, value], ...]
+    assert len(served) == EPOCHS * STEPS_PER_EPOCH // LOG_EVERY
+    assert [step for _, step, _ in served] == [step for step, _ in logged["train_loss"]]
+    assert [value for _, _, value in served] == pytest.approx([v for _, v in logged["train_loss"]], rel=1e-6)
+
+
+# --- the charts and the tree ----------------------------------------------------------------
+
+
+def write_events(folder: Path, train_loss: list[float], val_loss: list[float]) -> Path:
+    """A small run written with SummaryWriter, as the PyTorch tab does."""
+    from torch.utils.tensorboard import SummaryWriter
+
+    with SummaryWriter(str(folder)) as writer:
+        for i, value in enumerate(train_loss):
+            writer.add_scalar("train_loss", value, 10 * i + 9)
+        for epoch, value in enumerate(val_loss):
+            writer.add_scalar("val_loss", value, epoch)
+    return folder
+
+
+def test_the_charts_are_accessible_svg_with_axes_drawn_from_the_event_file(lightning_logs):
+    logged = scalars(lightning_logs)
+    train = tensorboard_charts.train_loss_chart(lightning_logs)
+    val = tensorboard_charts.val_loss_chart(lightning_logs)
+    for chart, tag, axis in ((train, "train_loss", "step"), (val, "val_loss", "epoch")):
+        assert chart.startswith('<figure class="chart"><svg role="img" aria-label="')
+        assert f"{tag} per " in re.search(r'aria-label="([^"]+)"', chart).group(1)
+        assert "<title>" in chart and "<desc>" in chart and "<figcaption>" in chart
+        assert f">{axis}<" in chart and f">{tag}<" in chart  # axis labels (SVG text, fonts not outlined)
+    first, last = logged["train_loss"][0], logged["train_loss"][-1]
+    assert f"50 points, steps {first[0]} to {last[0]}" in train
+    assert f"from {first[1]:.4f} to {last[1]:.4f}" in train
+    assert "5 points, epochs 0 to 4 (logged at steps 99, 199, 299, 399, 499)" in val
+
+
+def test_the_chart_changes_when_the_logged_data_changes(lightning_logs, tmp_path):
+    other = write_events(tmp_path / "other" / "version_0", [0.5, 0.25, 0.125], [0.4, 0.2])
+    for draw in (tensorboard_charts.train_loss_chart, tensorboard_charts.val_loss_chart):
+        assert draw(other) != draw(lightning_logs)
+        assert draw(other) == draw(other)  # the same log gives the same picture, byte for byte
+    assert "3 points, steps 9 to 29; train_loss goes from 0.5000 to 0.1250" in tensorboard_charts.train_loss_chart(other)
+    assert "2 points, epochs 0 to 1 (logged with the epoch as its step)" in tensorboard_charts.val_loss_chart(other)
+    more = write_events(tmp_path / "more" / "version_0", [0.5, 0.25, 0.125, 0.0625], [0.4, 0.2])
+    assert tensorboard_charts.train_loss_chart(more) != tensorboard_charts.train_loss_chart(other)
+
+
+def test_a_folder_without_an_event_file_is_a_clear_error(tmp_path):
+    empty = tmp_path / "lightning_logs" / "version_7"
+    empty.mkdir(parents=True)
+    (empty / "hparams.yaml").write_text("{}\n")
+    for draw in (tensorboard_charts.train_loss_chart, tensorboard_charts.val_loss_chart):
+        with pytest.raises(tensorboard_charts.NoEventFileError, match=re.escape(str(empty))):
+            draw(empty)
+    with pytest.raises(tensorboard_charts.NoEventFileError, match="no such folder"):
+        tensorboard_charts.train_loss_chart(tmp_path / "missing")
+
+
+def test_a_missing_tag_is_a_clear_error_naming_the_tags_there_are(tmp_path):
+    run_dir = write_events(tmp_path / "run", [0.5], [0.4])
+    with pytest.raises(tensorboard_charts.MissingTagError, match=r"'val_mae'.*tags: train_loss, val_loss"):
+        tensorboard_charts.val_loss_chart(run_dir, tag="val_mae")
+
+
+def test_a_page_drawing_from_a_folder_without_events_fails_the_strict_build(tmp_path):
+    empty = tmp_path / "no-events" / "version_0"
+    empty.mkdir(parents=True)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text(
+        textwrap.dedent(
+            f"""\
+            # Chart
+
+            ```python exec="on"
+            from snippet_runner import tensorboard_charts
+            print(tensorboard_charts.train_loss_chart({str(empty)!r}))
+            ```
+            """
+        )
+    )
+    config = {
+        "site_name": "chart",
+        "strict": True,
+        "markdown_extensions": ["pymdownx.superfences"],
+        "plugins": ["markdown-exec"],
+        "nav": [{"Home": "index.md"}],
+    }
+    (tmp_path / "mkdocs.yml").write_text(yaml.dump(config))
+    result = build_site(tmp_path / "site", config=tmp_path / "mkdocs.yml", cwd=tmp_path)
+    assert result.returncode != 0, result.stdout
+    assert "NoEventFileError" in result.stdout and str(empty) in result.stdout, result.stdout
+
+
+def test_the_tree_shows_the_real_lightning_logs_folder(lightning_run, lightning_logs):
+    shown = tree(lightning_run.workdir, "lightning_logs").splitlines()
+    (event_file,) = lightning_logs.glob("events.out.tfevents.*")
+    assert shown == [
+        "lightning_logs/",
+        "└── version_0/",
+        "    ├── checkpoints/",
+        "    │   └── epoch=4-step=500.ckpt",
+        f"    ├── {event_file.name}",
+        "    └── hparams.yaml",
+    ]
+    assert tree_block(lightning_run.workdir, "lightning_logs").startswith('```text title="')
+    with pytest.raises(FileNotFoundError, match="no folder 'nowhere'"):
+        tree(lightning_run.workdir, "nowhere")
+
+
+def test_output_parts_pick_one_fit_and_a_wrong_pattern_is_an_error(lightning_run):
+    part = render(lightning_run, from_line=r"^logger: ", to_line=r"^logs in ")
+    assert "smaller than the logging interval" in part
+    assert part.count("\nepoch 0:") == 1 and "logs in experiments/lightning_logs/version_0" in part
+    assert "tiny-run" not in part and "epoch 4:" not in part
+    with pytest.raises(ValueError, match="no line of its output matches"):
+        render(lightning_run, from_line=r"^this line is not there")
+
+
+# --- the built page -------------------------------------------------------------------------
+
+
+def test_the_built_page_shows_the_curves_the_tree_and_lightnings_own_check(built_site, lightning_logs):
+    html = (built_site / "tensorboard" / "index.html").read_text()
+    assert html.count('<svg role="img" aria-label="') == 2
+    assert "train_loss per training step, read from the event file of lightning_logs/version_0" in html
+    assert "val_loss per epoch, read from the event file of lightning_logs/version_0" in html
+    (event_file,) = lightning_logs.glob("events.out.tfevents.*")
+    assert event_file.name in html
+    assert "epoch=4-step=500.ckpt" in html
+    text = re.sub(r"<[^>]+>", "", html)  # code blocks are split into highlighted spans
+    assert "if _TENSORBOARD_AVAILABLE or _TENSORBOARDX_AVAILABLE:" in text and "CSVLogger(save_dir=" in text
+    assert "tensorboard --logdir lightning_logs" in text
