@@ -127,5 +127,6 @@ def render(
     fence = "```"
     while fence in text:
         fence += "`"
-    label = html.escape(title or f"Output of {run.name}", quote=True)
+    # The highlighter escapes the title itself; only a double quote would end the attribute.
+    label = (title or f"Output of {run.name}").replace('"', "'")
     return f'{fence}text title="{label}"\n{text}\n{fence}\n\n{footer(run)}\n'
