@@ -7,7 +7,7 @@ DATA   := data/MNIST/raw/t10k-labels-idx1-ubyte
 # Material prints a banner about MkDocs 2 on every build; it is not about this site.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve build test benchmark clean
+.PHONY: setup browser-setup serve build test benchmark clean
 
 setup: $(STAMP) $(DATA)
 
@@ -22,6 +22,24 @@ $(DATA): $(STAMP) snippet_runner/mnist.py
 	$(PY) -c "from snippet_runner import mnist; mnist.provide('data')"
 	touch $@
 
+# The browser tests (tests/test_browser.py) drive Debian's Chromium with Playwright (never
+# `playwright install`: it downloads a browser of its own) and inject axe-core from the npm
+# registry. Each is installed only when missing or changed, so a second run installs nothing.
+CHROMIUM := /usr/bin/chromium
+AXE      := node_modules/.installed
+SUDO     := $(shell test "$$(id -u)" = 0 || echo sudo)
+
+browser-setup: $(CHROMIUM) $(AXE)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium fonts-liberation fonts-dejavu-core
+
+$(AXE): package.json package-lock.json
+	command -v npm >/dev/null || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 serve: setup
 	$(VENV)/bin/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
@@ -32,7 +50,7 @@ build: setup
 	$(VENV)/bin/mkdocs build --strict --site-dir site.partial
 	rm -rf site && mv site.partial site
 
-test: setup
+test: setup browser-setup
 	$(PY) -m pytest
 
 benchmark: setup
