@@ -47,9 +47,11 @@ def site_url(built_site):
 
 
 @pytest.fixture(scope="session")
-def browser(findings):
+def browser(findings, site_url):  # after the build: the timing below is the browser's own
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)")
+        pytest.fail(f"{CHROMIUM} is missing: `make browser-setup` (run by `make test`) installs Debian's chromium")
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: `make browser-setup` (run by `make test`) installs axe-core from npm")
     from playwright.sync_api import sync_playwright
 
     started = time.monotonic()
@@ -148,7 +150,7 @@ OVERFLOW = """() => {
 
 
 @pytest.fixture(scope="session")
-def visit(browser, site_url):
+def visit(browser, site_url, findings):
     """``visit(page, viewport)``: load the page once per viewport (cached) and return what it showed."""
     contexts, cache = {}, {}
 
@@ -166,6 +168,11 @@ def visit(browser, site_url):
                 record.data = tab.evaluate(COLLECT)
                 tab.add_script_tag(path=str(AXE))
                 record.data["axe"] = tab.evaluate(AXE_RUN)
+                findings.add(
+                    "browser tests: what each page holds",
+                    f"{page}: {len(record.data['pictures'])} pictures, {len(record.data['links'])} links, "
+                    f"{len(record.data['tabsets'])} tab sets, {len(page.includes)} included sections",
+                )
             else:
                 record.data = tab.evaluate(OVERFLOW)
             tab.wait_for_load_state("networkidle")
@@ -195,7 +202,7 @@ def test_no_console_errors_or_failed_requests(visit, page):
 @pytest.mark.parametrize("page", PAGES, ids=str)
 def test_no_horizontal_overflow_at_phone_width(visit, page):
     shown = visit(page, PHONE).data
-    assert shown["width"] == PHONE["width"] or shown["width"] <= PHONE["width"], shown
+    assert 300 < shown["width"] <= PHONE["width"], shown  # the viewport, less any scroll bar
     assert shown["scrollWidth"] <= shown["width"] and shown["bodyScrollWidth"] <= shown["width"], (
         f"{page} is {shown['scrollWidth']} px wide at {PHONE['width']} px: {shown['wide']}"
     )
@@ -323,8 +330,8 @@ def pair_sets(tabsets) -> int:
 
 
 def chosen(page) -> list[str]:
-    """For each PyTorch/Lightning tab set of the page: the label chosen, and whether its content is
-    the one shown (a set inside a collapsed block counts as what the reader sees on opening it)."""
+    """The label chosen in each PyTorch/Lightning tab set of the page (a set inside a collapsed
+    block counts too: it is what the reader sees on opening it), marked when it is in one."""
     return page.evaluate(
         """(pair) => [...document.querySelectorAll(".tabbed-set")].flatMap((set) => {
           const labels = [...set.querySelectorAll(":scope > .tabbed-labels > label")];
@@ -338,20 +345,24 @@ def chosen(page) -> list[str]:
     )
 
 
+def labels_only(now: list[str]) -> list[str]:
+    return [label.split(" (")[0] for label in now]
+
+
 def settle(tab, expected: str, count: int) -> list[str]:
     """``chosen(tab)`` once every set shows ``expected`` (Material switches them asynchronously), or after 5 s."""
     deadline = time.monotonic() + 5
     while True:
         now = chosen(tab)
-        if [label.split(" (")[0] for label in now] == [expected] * count or time.monotonic() > deadline:
+        if labels_only(now) == [expected] * count or time.monotonic() > deadline:
             return now
         tab.wait_for_timeout(100)
 
 
 COLLAPSED = (
-    "Material's linked tabs skip a tab set inside a collapsed block (??? admonition): its label's "
-    "innerText is empty there, both when a tab is clicked and when a page restores the choice; "
-    "open the block by default (???+) or move the tabs out of it"
+    "Material's linked tabs match labels by innerText, which Chromium leaves empty inside a "
+    "collapsed block (??? admonition) unless docs/stylesheets/extra.css hides its content with "
+    "display: none (see the rule there)"
 )
 
 
@@ -366,10 +377,10 @@ def test_linked_tabs_switch_every_set_and_persist(browser, site_url, visit):
     try:
         tab = context.new_page()
         tab.goto(first.url)
-        assert settle(tab, "PyTorch", counts[first]) == ["PyTorch"] * counts[first], f"{first} does not open on PyTorch"
+        assert labels_only(settle(tab, "PyTorch", counts[first])) == ["PyTorch"] * counts[first], f"{first} does not open on PyTorch"
         tab.locator(".tabbed-set .tabbed-labels > label", has_text="Lightning").first.click()
         now = settle(tab, "Lightning", counts[first])
-        assert now == ["Lightning"] * counts[first], f"on {first}, choosing Lightning in the first set left {now}" + (
+        assert labels_only(now) == ["Lightning"] * counts[first], f"on {first}, choosing Lightning in the first set left {now}" + (
             f". {COLLAPSED}" if any("collapsed" in label for label in now) else ""
         )
 
@@ -377,7 +388,7 @@ def test_linked_tabs_switch_every_set_and_persist(browser, site_url, visit):
         for page in (page for page in PAGES if counts[page] and page != first):
             tab.goto(page.url)
             now = chosen(tab)
-            assert now == ["Lightning"] * counts[page], f"the choice made on {first} is not kept on {page}: {now}" + (
+            assert labels_only(now) == ["Lightning"] * counts[page], f"the choice made on {first} is not kept on {page}: {now}" + (
                 f". {COLLAPSED}" if any("collapsed" in label for label in now) else ""
             )
     finally:
@@ -443,7 +454,8 @@ SECTION_TEXT = """(id) => {  // the text Material indexes for a search result: i
 @pytest.mark.parametrize("term", SEARCHES)
 def test_search_finds_the_page_and_lands_on_the_section(browser, site_url, built_site, term):
     expected = next((page for page in PAGES if page.src == SEARCHES[term]), None)
-    having = [page for page in PAGES if term in built_file(built_site, "/" + page.url).read_text()]
+    built = {page: built_file(built_site, "/" + page.url) for page in PAGES}
+    having = [page for page, file in built.items() if file and term in file.read_text()]
     if not having:
         pytest.skip(f"{term!r} is not on any page yet")
     if expected is None:
