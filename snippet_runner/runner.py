@@ -108,7 +108,9 @@ def data_digest() -> str:
 
 
 def local_imports(script: Path) -> list[Path]:
-    """The modules beside the script that it imports, recursively (a snippet's own helpers)."""
+    """The modules beside the script that it imports, recursively (a snippet's own helpers),
+    and the scripts beside it that it names as a string ("train_ddp.py"): a script that
+    starts another one as a process depends on it as much as on an import."""
     found: list[Path] = []
     todo = [script]
     while todo:
@@ -119,6 +121,8 @@ def local_imports(script: Path) -> list[Path]:
                 names = [alias.name.split(".")[0] for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names = [node.module.split(".")[0]]
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.endswith(".py"):
+                names = [node.value[: -len(".py")]] if "/" not in node.value else []
             for name in names:
                 module = script.parent / f"{name}.py"
                 if module.is_file() and module not in found and module != script:
@@ -254,7 +258,7 @@ def run(
     script: str | os.PathLike,
     *,
     args: tuple[str, ...] | list[str] = (),
-    after: tuple[str, ...] | list[str] = (),
+    after: tuple[str | Run, ...] | list[str | Run] = (),
     env: dict[str, str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     returncode: int = 0,
@@ -262,7 +266,9 @@ def run(
     """Run ``script`` (cached) and return what it printed and where its files are.
 
     ``after`` names scripts whose files this one reads: they run first (or come
-    from the cache) and the scratch folder starts as a copy of theirs.
+    from the cache) and the scratch folder starts as a copy of theirs. An entry
+    may also be a ``Run`` already made, for a chain (a script after a script that
+    itself ran after another, or with arguments).
     ``returncode`` is the exit code the script must give: 1 for a script that shows
     an error on purpose (an uncaught exception), 0 otherwise.
     """
@@ -276,7 +282,7 @@ def _run(script, *, args, after, env, timeout, returncode) -> Run:
     path, shown = resolve(script)
     args = tuple(str(a) for a in args)
     env = dict(env or {})
-    earlier = [run(s) for s in after]
+    earlier = [s if isinstance(s, Run) else run(s) for s in after]
     key = cache_key(path, args, env, earlier, returncode)
     entry = cache_root() / key
     cached = _load_cached(entry, shown)
