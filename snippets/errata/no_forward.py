@@ -1,0 +1,21 @@
+import pytorch_lightning as pl
+import torch
+from torch import nn
+
+
+class LitAutoEncoder(pl.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Linear(28 * 28, 64), nn.ReLU(), nn.Linear(64, 3))
+        self.decoder = nn.Sequential(nn.Linear(3, 64), nn.ReLU(), nn.Linear(64, 28 * 28))
+
+
+torch.manual_seed(0)
+model = LitAutoEncoder()  # load_from_checkpoint returns the same class, with trained weights
+x = torch.rand(1, 28 * 28)
+
+# disable randomness, dropout, etc...
+model.eval()
+
+# predict with the model
+y_hat = model(x)
