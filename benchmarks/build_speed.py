@@ -50,6 +50,7 @@ def bare_config(folder: Path) -> Path:
     config["plugins"] = [p for p in config["plugins"] if p != "markdown-exec"]
     config.pop("hooks", None)
     config["docs_dir"] = str(REPO / "docs")
+    config["watch"] = [str(REPO / path) for path in config.get("watch", [])]
     path = folder / "mkdocs-bare.yml"
     path.write_text(yaml.dump(config))
     return path
