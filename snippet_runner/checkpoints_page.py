@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import re
 
-import torch
-
 from snippet_runner import figures
+from snippet_runner.memo import memoized
 from snippet_runner.output import clean, render
 from snippet_runner.runner import Run, run
 
@@ -53,11 +52,14 @@ def best_checkpoint(best_run: Run) -> str:
     return found.group(1)
 
 
+@memoized
 def reconstructions(predict_run: Run) -> str:
     """Inline PNG: the test digits predict.py fed to the model (top) and its reconstructions (bottom)."""
+    import torch
+
     saved = torch.load(predict_run.workdir / "predictions.pt", weights_only=True)
     images, outputs, labels = saved["images"], saved["reconstructions"], saved["labels"]
-    fig, grid = figures.plt.subplots(2, len(labels), figsize=(8.0, 2.4), layout="constrained")
+    fig, grid = figures.pyplot().subplots(2, len(labels), figsize=(8.0, 2.4), layout="constrained")
     for column, label in enumerate(labels):
         grid[0][column].set_title(str(label), fontsize=10)
         for row, picture in enumerate((images[column], outputs[column].clamp(0, 1))):

@@ -10,26 +10,32 @@ import base64
 import html
 import io
 import re
+from functools import lru_cache
 
-import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+@lru_cache(maxsize=1)
+def pyplot():
+    """matplotlib's pyplot, imported on first use (a warm build draws nothing: see memo.py)."""
+    import matplotlib
 
-# Same bytes on every build: no date, no random ids in the SVG.
-plt.rcParams.update({"svg.hashsalt": "lightning-pick-up", "svg.fonttype": "none"})
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    # Same bytes on every build: no date, no random ids in the SVG.
+    plt.rcParams.update({"svg.hashsalt": "lightning-pick-up", "svg.fonttype": "none"})
+    return plt
 
 
 def figure(width: float = 7.0, height: float = 3.2):
     """A new figure and axes, sized for a page column."""
-    return plt.subplots(figsize=(width, height), layout="constrained")
+    return pyplot().subplots(figsize=(width, height), layout="constrained")
 
 
 def inline_svg(fig, *, title: str, description: str = "") -> str:
     """The figure as an inline ``<svg role="img">`` named by ``title`` (and described by ``description``)."""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    plt.close(fig)
+    pyplot().close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype
     # Keep the size ratio but let the page scale it.
@@ -45,7 +51,7 @@ def inline_png(fig, *, alt: str, caption: str | None = None, dpi: int = 100) -> 
     """The figure as an ``<img>`` with a data: URL and ``alt`` text."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-    plt.close(fig)
+    pyplot().close(fig)
     data = base64.b64encode(buffer.getvalue()).decode()
     width, height = (round(v * dpi) for v in fig.get_size_inches())
     img = (

@@ -14,6 +14,7 @@ import html
 import json
 
 from snippet_runner.figures import figure, inline_svg
+from snippet_runner.memo import memoized
 from snippet_runner.runner import Run, run
 
 SCRIPT = "snippets/parity/benchmark.py"
@@ -406,6 +407,7 @@ PROFILE_ORDER = ("data loading", "torch", "this script", "Lightning's loop", "lo
 PROFILE_COLORS = ("#8d6e63", "#78909c", "#bdbdbd", "#5e35b1", "#1e88e5", "#ef6c00", "#43a047", "#d81b60")
 
 
+@memoized
 def ratio_chart(report: dict) -> str:
     c = report["configs"]
     goal = report["goal_ratio"]
@@ -441,6 +443,7 @@ def ratio_chart(report: dict) -> str:
     )
 
 
+@memoized
 def profile_chart(report: dict) -> str:
     p = report["profile"]
     groups = [g for g in PROFILE_ORDER if g in p["site"]] + [g for g in p["site"] if g not in PROFILE_ORDER]

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 from pathlib import Path
 
 from snippet_runner import figures
+from snippet_runner.memo import memoized
 
 EVENT_FILE_PATTERN = "events.out.tfevents.*"
 
@@ -59,6 +61,7 @@ def read_scalars(run_dir: str | os.PathLike) -> dict[str, list[tuple[int, float]
     }
 
 
+@memoized
 def tags_table(run_dir: str | os.PathLike) -> str:
     """A Markdown table of the run's scalar tags: how many points each has, at which steps."""
     rows = []
@@ -89,6 +92,7 @@ def _describe(values: list[float]) -> str:
     return f"from {values[0]:.4f} to {values[-1]:.4f} (lowest {min(finite):.4f})"
 
 
+@memoized
 def train_loss_chart(run_dir: str | os.PathLike, tag: str = "train_loss") -> str:
     """``tag`` against the step, as TensorBoard's scalar card shows it: inline SVG."""
     points = _series(read_scalars(run_dir), tag, run_dir)
@@ -109,6 +113,7 @@ def train_loss_chart(run_dir: str | os.PathLike, tag: str = "train_loss") -> str
     )
 
 
+@memoized
 def val_loss_chart(run_dir: str | os.PathLike, tag: str = "val_loss") -> str:
     """``tag`` against the epoch: inline SVG.
 
@@ -141,3 +146,16 @@ def val_loss_chart(run_dir: str | os.PathLike, tag: str = "val_loss") -> str:
             f"{tag} goes {_describe(values)}."
         ),
     )
+
+
+def default_logger_check() -> str:
+    """The lines of the installed Lightning that choose the default logger, as a Markdown
+    code block. Read from the source file, without importing Lightning (a warm build stays fast)."""
+    from importlib import metadata
+
+    path = "pytorch_lightning/trainer/connectors/logger_connector/logger_connector.py"
+    source = Path(metadata.distribution("pytorch-lightning").locate_file(path)).read_text()
+    start = source.index("        elif logger is True:")
+    end = source.index("self.trainer.loggers = [logger_]", start) + len("self.trainer.loggers = [logger_]")
+    version = metadata.version("pytorch-lightning")
+    return f'```python title="{path} (pytorch-lightning {version}, read at build)"\n{textwrap.dedent(source[start:end])}\n```\n'
