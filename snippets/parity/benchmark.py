@@ -141,7 +141,7 @@ def fit_pytorch(epochs, workers=0, batch_size=32):
         losses.append((torch.stack(train_losses).mean().item(),
                        torch.stack(val_losses).mean().item()))
     ticks.append(time.perf_counter())
-    torch.save(model.state_dict(), "autoencoder_pytorch.pt")
+    torch.save(model.state_dict(), os.path.join(TRAINER_FILES, "autoencoder_pytorch.pt"))  # as the core script does
     return timings(model, losses, started, ticks, finished=time.perf_counter())
 # --8<-- [end:pytorch-loop]
 
@@ -179,7 +179,7 @@ def fit_lightning(epochs, workers=0, batch_size=32, perturb=0.0, **trainer_optio
     clock = Clock()
     callbacks = [*trainer_options.pop("callbacks", []), clock]
     trainer = pl.Trainer(max_epochs=epochs, accelerator="auto", devices=1, **trainer_options,
-                         callbacks=callbacks, default_root_dir="runs")
+                         callbacks=callbacks, default_root_dir=TRAINER_FILES)
     built = time.perf_counter()
     trainer.fit(model, train_dataloaders=train_loader, val_dataloaders=val_loader)
     result = timings(model, model.losses, started, clock.ticks, finished=time.perf_counter())
@@ -234,6 +234,11 @@ BOTH_LOOPS = {"2 DataLoader workers": {"workers": 2}, "2 torch threads": {"threa
 
 
 # --8<-- [start:measure]
+# The Trainers' logs and checkpoints go to a scratch folder of the benchmark's own, emptied
+# after every run: nothing of the reader's is touched.
+TRAINER_FILES = tempfile.mkdtemp(prefix="parity-trainer-files-")
+
+
 @contextlib.contextmanager
 def to_log(path="runs.log"):
     """Send all a run prints (progress bars, Lightning's messages) to a file, as a CI log."""
@@ -256,7 +261,8 @@ def one_run(fit, epochs, threads=1, **options):
             return fit(epochs, **options)
     finally:
         torch.set_num_threads(1)
-        shutil.rmtree("runs", ignore_errors=True)
+        shutil.rmtree(TRAINER_FILES, ignore_errors=True)
+        os.makedirs(TRAINER_FILES)
 
 
 def record(runs, name, result, reference):
@@ -374,7 +380,8 @@ def profile(fit):
     profiler = cProfile.Profile()
     with to_log():
         profiler.runcall(fit, args.epochs)
-    shutil.rmtree("runs", ignore_errors=True)
+    shutil.rmtree(TRAINER_FILES, ignore_errors=True)
+    os.makedirs(TRAINER_FILES)
     stats = pstats.Stats(profiler).stats  # function: (calls, calls, own time, total, callers)
     payers = {}
 
@@ -491,4 +498,5 @@ site = configs["site"]
 print(f"site configuration: {site['ratio']:.2f}× the plain loop per epoch "
       f"(goal ≤ {report['goal_ratio']:.2f}×); final losses "
       f"{'agree' if site['losses_agree'] else 'DIFFER'} to 5 decimals")
+shutil.rmtree(TRAINER_FILES, ignore_errors=True)
 # --8<-- [end:report]
