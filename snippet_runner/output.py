@@ -7,11 +7,12 @@ import re
 import sysconfig
 
 from snippet_runner import runner
-from snippet_runner.runner import Run
+from snippet_runner.runner import Run, SnippetError
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-# tqdm's progress bars: "Epoch 0:  40%|████      | 25/63 [00:00<00:00, 80.1it/s, v_num=0]"
-BAR = re.compile(r"[^\r\n]*?\d+%\|[^|\r\n]*\|[^\]\r\n]*\]")
+# tqdm's progress bars: "Epoch 0:  40%|████      | 25/63 [00:00<00:00, 80.1it/s, v_num=0]",
+# and those of unknown length: "Sanity Checking: |          | 0/? [00:00<?, ?it/s]".
+BAR = re.compile(r"[^\r\n]*?(\d+%)?\|[^|\r\n]*\|\s*\d+/(\d+|\?)\s*\[[^\]\r\n]*\]")
 PROGRESS = re.compile(r"\d+%\|.*\|\s*\d+/\d+|\[\d\d:\d\d<|it/s\]|s/it\]")
 # Lines that are about the machinery, not about what the page teaches.
 NOISE = [
@@ -77,7 +78,7 @@ def versions_line(run: Run) -> str:
             f"torch {v['torch']}",
             f"torchvision {v['torchvision']}",
             f"pytorch-lightning {v['pytorch-lightning']}",
-            "1 CPU thread",
+            f"{runner.TORCH_THREADS} torch thread per process",
         ]
     )
 
@@ -95,13 +96,13 @@ def _part(text: str, from_line: str | None, to_line: str | None, script: str) ->
     if from_line is not None:
         found = [i for i, line in enumerate(lines) if re.search(from_line, line)]
         if not found:
-            raise ValueError(f"{script}: no line of its output matches from_line={from_line!r}")
+            raise SnippetError(f"{script}: no line of its output matches from_line={from_line!r}")
         start = found[0] + 1
     stop = len(lines)
     if to_line is not None:
         found = [i for i, line in enumerate(lines) if i >= start and re.search(to_line, line)]
         if not found:
-            raise ValueError(f"{script}: no line of its output after line {start} matches to_line={to_line!r}")
+            raise SnippetError(f"{script}: no line of its output after line {start} matches to_line={to_line!r}")
         stop = found[0] + 1
     return "\n".join(lines[start:stop])
 

@@ -21,7 +21,7 @@ import yaml
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from conftest import REPO, build_site
-from snippet_runner import clean, render, tensorboard_charts
+from snippet_runner import SnippetError, clean, render, tensorboard_charts
 from snippet_runner.filetree import tree, tree_block
 
 FOLDER = "snippets/tensorboard"
@@ -348,7 +348,7 @@ def test_output_parts_pick_one_fit_and_a_wrong_pattern_is_an_error(lightning_run
     assert "smaller than the logging interval" in part
     assert part.count("\nepoch 0:") == 1 and "logs in experiments/lightning_logs/version_0" in part
     assert "tiny-run" not in part and "epoch 4:" not in part
-    with pytest.raises(ValueError, match="no line of its output matches"):
+    with pytest.raises(SnippetError, match="no line of its output matches"):
         render(lightning_run, from_line=r"^this line is not there")
 
 
