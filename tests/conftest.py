@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 from markdown_it import MarkdownIt
 
 from snippet_runner import Run, clean, run
@@ -57,7 +60,7 @@ def build_site(site_dir: Path, config: Path = REPO / "mkdocs.yml", env: dict | N
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        timeout=1800,
+        timeout=1500,  # under pytest-timeout's 1800 s, so this one fires first, with the log
     )
 
 
@@ -71,4 +74,47 @@ def built_site(tmp_path_factory) -> Path:
     return site_dir
 
 
-__all__ = ["REPO", "Run", "build_site"]
+class TmpSite:
+    def __init__(self, root: Path):
+        self.root = root
+        self.cache = root / ".cache" / "snippet-runs"
+        self.counts = root / "counts"
+        (root / "docs").mkdir(parents=True)
+        (root / "snippets" / "demo").mkdir(parents=True)
+        self.counts.mkdir()
+        shutil.copytree(REPO / "docs" / "stylesheets", root / "docs" / "stylesheets")
+        (root / "snippet_runner").symlink_to(REPO / "snippet_runner")
+        config = yaml.load((REPO / "mkdocs.yml").read_text(), Loader=yaml.Loader)  # noqa: S506 (our own file)
+        config["nav"] = [{"Home": "index.md"}]
+        (root / "mkdocs.yml").write_text(yaml.dump(config))
+
+    def script(self, name: str, body: str) -> Path:
+        """A script that records each run in counts/<name>, then runs ``body``."""
+        path = self.root / "snippets" / "demo" / name
+        header = (
+            "import os, pathlib\n"
+            "# --8<-- [start:main]\n"
+            f"with open(pathlib.Path(os.environ['COUNTS']) / {name!r}, 'a') as f:\n"
+            "    f.write('run\\n')\n"
+        )
+        path.write_text(header + textwrap.dedent(body) + "# --8<-- [end:main]\n")
+        return path
+
+    def page(self, markdown: str) -> None:
+        (self.root / "docs" / "index.md").write_text(textwrap.dedent(markdown))
+
+    def runs(self, name: str) -> int:
+        counter = self.counts / name
+        return len(counter.read_text().splitlines()) if counter.exists() else 0
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"COUNTS": str(self.counts), "SNIPPET_DATA_DIR": str(REPO / "data")}
+
+    def build(self):
+        return build_site(self.root / "site", config=self.root / "mkdocs.yml", cwd=self.root, env=self.env)
+
+
+def exec_block(script: str, **options) -> str:
+    extra = "".join(f", {k}={v!r}" for k, v in options.items())
+    return f'```python exec="on"\nfrom snippet_runner import show\nprint(show("{script}"{extra}))\n```\n'
