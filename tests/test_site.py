@@ -3,6 +3,7 @@ comes from, and the offline data."""
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 import subprocess
@@ -194,7 +195,6 @@ def test_mkdocs_serve_builds_once_and_rebuilds_once_per_edit(tmp_path):
     """`mkdocs serve` must not rebuild in a loop: nothing a build does (running a script,
     writing the cache) may land in a watched path. Served from a throw-away copy of the site."""
     import http.client
-    import os
     import signal
     import time
 
@@ -249,3 +249,34 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def test_a_warm_rebuild_runs_nothing_and_imports_no_heavy_library(built_site, tmp_path):
+    """What keeps a rebuild quick: every script result and every drawn chart comes from the
+    cache, so the build process never imports torch, Lightning or matplotlib."""
+    program = textwrap.dedent(
+        f"""
+        import sys
+        import subprocess
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+
+        started = []
+        real_popen = subprocess.Popen.__init__
+        def popen(self, args, *rest, **kwargs):
+            started.append(args)
+            real_popen(self, args, *rest, **kwargs)
+        subprocess.Popen.__init__ = popen
+
+        build(load_config({str(REPO / "mkdocs.yml")!r}, strict=True, site_dir={str(tmp_path / "site")!r}))
+        heavy = sorted(m for m in ("torch", "pytorch_lightning", "matplotlib", "tensorboard") if m in sys.modules)
+        print("heavy:", heavy)
+        print("processes:", started)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], cwd=REPO, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "heavy: []" in result.stdout and "processes: []" in result.stdout, result.stdout
