@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
@@ -35,6 +36,13 @@ def _built_elsewhere(token) -> bool:
 
 def pytest_markdown_docs_markdown_it():
     return PlainFencesOnly("commonmark")
+
+
+def free_port() -> int:
+    """A port nobody listens on right now on 127.0.0.1 (the OS picks it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

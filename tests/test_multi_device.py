@@ -13,7 +13,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, free_port
 from snippet_runner import clean
 from snippet_runner.runner import data_root, local_imports
 
@@ -48,12 +47,6 @@ FOREIGN = re.compile(
 
 # ---------------------------------------------------------------------------------------------
 # Launching, bounded and cleaned up
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def base_environment(marker: str) -> dict[str, str]:

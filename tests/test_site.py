@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from markdown_it import MarkdownIt
 
-from conftest import REPO, PlainFencesOnly, TmpSite, exec_block
+from conftest import PlainFencesOnly, REPO, TmpSite, exec_block, free_port
 
 DOCS = REPO / "docs"
 PAGES = sorted(DOCS.glob("*.md"))
@@ -240,15 +240,6 @@ def test_mkdocs_serve_builds_once_and_rebuilds_once_per_edit(tmp_path):
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
-
-
-def free_port() -> int:
-    """A port nobody listens on right now (the OS picks it)."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_a_warm_rebuild_runs_nothing_and_imports_no_heavy_library(built_site, tmp_path):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import socket
 import subprocess
 import sys
 import textwrap
@@ -20,7 +19,7 @@ import pytest
 import yaml
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from conftest import REPO, build_site
+from conftest import REPO, build_site, free_port
 from snippet_runner import SnippetError, clean, render, tensorboard_charts
 from snippet_runner.filetree import tree, tree_block
 
@@ -176,12 +175,6 @@ def test_the_csv_logger_writes_the_same_metrics_to_a_csv_file(lightning_run):
 
 
 # --- a real TensorBoard server --------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get_json(url: str):
