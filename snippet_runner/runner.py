@@ -195,7 +195,8 @@ def _prepare_workdir(workdir: Path, after: list[Run]) -> None:
         data_link.symlink_to(data_root().resolve(), target_is_directory=True)
 
 
-def _environment(extra: dict[str, str]) -> dict[str, str]:
+def script_environment(extra: dict[str, str]) -> dict[str, str]:
+    """The environment a snippet runs in (the tests start scripts with it too)."""
     env = dict(os.environ)
     env.update(
         PYTHONDONTWRITEBYTECODE="1",  # no __pycache__ under snippets/, which `mkdocs serve` watches
@@ -218,7 +219,7 @@ def _execute(
     process = subprocess.Popen(
         [sys.executable, str(script), *args],
         cwd=workdir,
-        env=_environment(env),
+        env=script_environment(env),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -23,7 +23,7 @@ import yaml
 from conftest import REPO
 from snippet_runner import clean
 from snippet_runner.checkpoints_page import AFTER, best_checkpoint, page_run, reconstructions
-from snippet_runner.runner import data_root
+from snippet_runner.runner import data_root, script_environment
 
 FOLDER = REPO / "snippets" / "checkpoints"
 PAGE = REPO / "docs" / "checkpoints.md"
@@ -34,9 +34,6 @@ PAGE_ORDER = [
 ]
 EPOCH_LINE = re.compile(r"^epoch (\d+): step (\d+), val_loss ([0-9.]+)$", re.M)
 # As the build runs scripts: one thread, and no __pycache__ under snippets/ (which `mkdocs serve` watches).
-SCRIPT_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
-
-
 def output(name: str) -> str:
     return clean(page_run(name))
 
@@ -74,7 +71,7 @@ def python(code: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedPr
     """Run ``code`` in a fresh interpreter in ``cwd`` (with ./data), able to import autoencoder."""
     if not (cwd / "data").exists():
         (cwd / "data").symlink_to(data_root().resolve(), target_is_directory=True)
-    env = {**os.environ, **SCRIPT_ENV, "PYTHONPATH": str(FOLDER)}
+    env = script_environment({"PYTHONPATH": str(FOLDER)})
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )
@@ -290,7 +287,7 @@ def test_a_run_killed_mid_epoch_leaves_readable_checkpoints_and_resumes_to_the_s
     resuming from last.ckpt ends with the epoch and step of a run that was never interrupted."""
     driver = REPO / "tests" / "interrupted_training.py"
     interrupted, straight = tmp_path / "interrupted", tmp_path / "straight"
-    env = {**os.environ, **SCRIPT_ENV}
+    env = script_environment({})
     for folder in (interrupted, straight):
         folder.mkdir()
         (folder / "data").symlink_to(data_root().resolve(), target_is_directory=True)

@@ -24,7 +24,7 @@ import pytest
 
 from conftest import REPO, free_port
 from snippet_runner import clean
-from snippet_runner.runner import data_root, local_imports
+from snippet_runner.runner import data_root, local_imports, script_environment
 
 FOLDER = "snippets/multi-device"
 TRAIN = f"{FOLDER}/train_ddp.py"
@@ -51,16 +51,8 @@ FOREIGN = re.compile(
 
 def base_environment(marker: str) -> dict[str, str]:
     """The test's environment without launcher variables, set as the snippet runner sets it."""
-    env = {k: v for k, v in os.environ.items() if not FOREIGN.search(k)}
-    env.update(
-        PYTHONDONTWRITEBYTECODE="1",
-        PYTHONUNBUFFERED="1",
-        PYTHONHASHSEED="0",
-        OMP_NUM_THREADS="1",
-        MKL_NUM_THREADS="1",
-        **{MARKER: marker},
-    )
-    return env
+    env = script_environment({MARKER: marker})
+    return {k: v for k, v in env.items() if not FOREIGN.search(k)}
 
 
 def _stat(pid: int) -> tuple[str, int] | None:
