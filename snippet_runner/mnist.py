@@ -90,4 +90,3 @@ def provide(root: str | os.PathLike) -> Path:
             os.chmod(tmp, 0o644)
             os.replace(tmp, raw / filename)
     return raw
-

@@ -6,8 +6,8 @@ import html
 import re
 import sysconfig
 
-from snippet_runner import runner
-from snippet_runner.runner import Run, SnippetError
+from snippet_runner import runner, settings
+from snippet_runner.runner import Result, SnippetError
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 # tqdm's progress bars: "Epoch 0:  40%|████      | 25/63 [00:00<00:00, 80.1it/s, v_num=0]",
@@ -30,7 +30,7 @@ def _last_frame(line: str) -> str:
     return frames[-1] if frames else ""
 
 
-def clean(run: Run) -> str:
+def clean(run: Result) -> str:
     """The output with progress bars, colours and machine-specific paths taken out."""
     text = ANSI.sub("", run.output)
     lines = []
@@ -54,7 +54,7 @@ def clean(run: Run) -> str:
     return tidy_paths(text, run)
 
 
-def tidy_paths(text: str, run: Run) -> str:
+def tidy_paths(text: str, run: Result) -> str:
     replacements = []
     if run.ran_in:
         replacements += [(run.ran_in + "/", ""), (run.ran_in, ".")]
@@ -64,13 +64,15 @@ def tidy_paths(text: str, run: Run) -> str:
         (sysconfig.get_paths()["purelib"] + "/", ".venv/.../site-packages/"),
         (str(runner.ROOT) + "/", ""),
     ]
+    if run.root:
+        replacements.append((run.root + "/", ""))
     for old, new in replacements:
         text = text.replace(old, new)
     # Collapse blank lines that removed progress bars leave behind.
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
-def versions_line(run: Run) -> str:
+def versions_line(run: Result) -> str:
     v = run.versions
     return " · ".join(
         [
@@ -78,12 +80,12 @@ def versions_line(run: Run) -> str:
             f"torch {v['torch']}",
             f"torchvision {v['torchvision']}",
             f"pytorch-lightning {v['pytorch-lightning']}",
-            f"{runner.TORCH_THREADS} torch thread per process",
+            f"{settings.TORCH_THREADS} torch thread per process",
         ]
     )
 
 
-def footer(run: Run) -> str:
+def footer(run: Result) -> str:
     return (
         f'<p class="snippet-run">Output of <code>{html.escape(run.script)}</code>, '
         f"which ran in {run.seconds:.1f} s at build · {html.escape(versions_line(run))}</p>"
@@ -108,7 +110,12 @@ def _part(text: str, from_line: str | None, to_line: str | None, script: str) ->
 
 
 def render(
-    run: Run, *, keep: str | None = None, title: str | None = None, from_line: str | None = None, to_line: str | None = None
+    run: Result,
+    *,
+    keep: str | None = None,
+    title: str | None = None,
+    from_line: str | None = None,
+    to_line: str | None = None,
 ) -> str:
     """Markdown for a run: its cleaned output in a text block, then the run-time footer.
 

@@ -1,10 +1,12 @@
 """Run a snippet script in its own process, in a scratch folder, with a cache.
 
-A run's result (its raw output, run time, versions and the files it wrote) is
-stored under ``.cache/snippet-runs/<key>/``. The key covers the script, the
-local modules it imports, the files of the runs it builds on, its arguments,
-the MNIST data and the versions of Python and the libraries, so a rebuild with
-nothing changed runs nothing and an edited script re-runs only what depends on it.
+A page's runs are declared once, as ``Run`` objects in ``pages/<page>.py``; the page shows
+them and the tests read them. A run's result (its raw output, run time, versions and the files
+it wrote) is stored under ``.cache/snippet-runs/<key>/``. The key covers everything the
+declaration names (the script, its arguments and environment, the runs it starts from or
+depends on, the other files it uses, the exit code it must give), the local modules the script
+imports, the MNIST data and the versions of Python and the libraries: a rebuild with nothing
+changed runs nothing, and an edited script re-runs only what depends on it.
 """
 
 from __future__ import annotations
@@ -19,55 +21,148 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from snippet_runner import mnist
+from snippet_runner import mnist, settings
 
 # The site being built: snippet paths, the cache and the data are relative to it.
 # The MkDocs hooks set it to the folder of the mkdocs.yml being built.
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TIMEOUT = 300  # seconds; a block may pass its own
 # Bump when the cache layout or what a run does changes.
 CACHE_FORMAT = 1
 VERSIONED_PACKAGES = ("torch", "torchvision", "pytorch-lightning", "tensorboard", "numpy", "matplotlib")
-TORCH_THREADS = 1  # the example model is tiny: one thread is several times faster on these machines
-
-
-# (page path, page Markdown) while MkDocs renders a page; set by the MkDocs hooks so
-# that an error names the page and line of the block that ran the script.
-CURRENT_PAGE: tuple[str, str] | None = None
+# markdown-exec names each block's code "<code block: id ...>"; the MkDocs hooks give every
+# exec block the id "<page>:<line>", so a frame of that name says which block asked for a run.
+BLOCK_FRAME = "<code block: id "
 
 
 class SnippetError(RuntimeError):
     """A snippet failed, timed out or could not be run; the message says which and why."""
 
 
-def _located(message: str, shown: str) -> str:
-    if CURRENT_PAGE is None or message.startswith(CURRENT_PAGE[0]):
-        return message
-    page, markdown = CURRENT_PAGE
-    for lineno, line in enumerate(markdown.split("\n"), start=1):
-        if shown in line and "--8<--" not in line:
-            return f"{page}:{lineno}: {message}"
-    return f"{page}: {message}"
+def block_location() -> str | None:
+    """``docs/<page>.md:<line>`` of the page block whose code is running now, if any."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name.startswith(BLOCK_FRAME):
+            return name[len(BLOCK_FRAME) : -1]
+        frame = frame.f_back
+    return None
+
+
+def _made_in_block() -> str | None:
+    """The page and line of the block that is making a Run right now, unless a page module
+    (``pages/<page>.py``, even one a block imports) is what makes it."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_globals.get("__name__", "").startswith("pages."):
+            return None
+        if frame.f_code.co_filename.startswith(BLOCK_FRAME):
+            return frame.f_code.co_filename[len(BLOCK_FRAME) : -1]
+        frame = frame.f_back
+    return None
+
+
+def _located(message: str) -> str:
+    where = block_location()
+    return message if where is None or message.startswith(where) else f"{where}: {message}"
 
 
 @dataclass
-class Run:
-    script: str  # path relative to the repo root, e.g. snippets/index/hello.py
+class Result:
+    """What a run printed and wrote."""
+
+    script: str  # path relative to the site root, e.g. snippets/installation/check_install.py
     output: str  # everything it printed, stdout and stderr merged, raw
     seconds: float
     versions: dict[str, str]
     workdir: Path  # the files it wrote (its working directory)
     ran_in: str = ""  # where the working directory was while it ran (to tidy paths in the output)
+    root: str = ""  # the site root it ran from (a cache made in another clone names that one)
     cached: bool = field(default=False)
 
     @property
     def name(self) -> str:
         return Path(self.script).name
+
+
+@dataclass(frozen=True, eq=False)
+class Run:
+    """One run of a script, declared once in ``pages/<page>.py``; pages show it, tests read it.
+
+    ``starts_from``: runs whose files this one reads; they run first and its scratch folder
+    starts as a copy of theirs. ``depends_on``: runs that must happen first and whose change
+    re-runs this one, without copying their files. ``uses``: other files the script reads or
+    starts by path (a script that launches another one). ``returncode``: the exit code the
+    script must give (1 for a script that shows an error on purpose). An argument may be a
+    function of nothing, for a value an earlier run printed (called when the run resolves).
+    """
+
+    script: str
+    args: tuple[str | Callable[[], str], ...] = ()
+    starts_from: tuple[Run, ...] = ()
+    depends_on: tuple[Run, ...] = ()
+    uses: tuple[str, ...] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
+    returncode: int = 0
+    timeout: float = settings.DEFAULT_TIMEOUT
+
+    def __post_init__(self):
+        where = _made_in_block()
+        if where is not None:
+            raise SnippetError(
+                f"{where}: a page block made its own Run of {self.script}; "
+                "declare runs in pages/<page>.py and show them from there"
+            )
+        object.__setattr__(self, "args", tuple(self.args))
+        object.__setattr__(self, "starts_from", tuple(self.starts_from))
+        object.__setattr__(self, "depends_on", tuple(self.depends_on))
+        object.__setattr__(self, "uses", tuple(self.uses))
+        self.forget()
+
+    def __repr__(self) -> str:
+        extra = f" {' '.join(map(str, self.args))}" if self.args else ""
+        return f"Run({self.script}{extra})"
+
+    @property
+    def asked(self) -> bool:
+        """Whether something asked for the result since the last ``forget()`` (the build checks
+        that every declared run was asked for: an unused declaration fails it)."""
+        return self._asked
+
+    def forget(self) -> None:
+        """Drop the remembered result, so the next ``result()`` checks the cache again (a new build)."""
+        object.__setattr__(self, "_result", None)
+        object.__setattr__(self, "_asked", False)
+
+    def result(self) -> Result:
+        """The run's result: from the cache, or by running it (and what it starts from) now."""
+        object.__setattr__(self, "_asked", True)
+        if self._result is None:
+            try:
+                object.__setattr__(self, "_result", _resolve(self))
+            except SnippetError as error:
+                raise SnippetError(_located(str(error))) from None
+        return self._result
+
+    def show(self, **render_options) -> str:
+        """Markdown for a page: the cleaned output, run time and versions (see ``output.render``)."""
+        from snippet_runner.output import render
+
+        try:
+            return render(self.result(), **render_options)
+        except SnippetError as error:
+            raise SnippetError(_located(str(error))) from None
+
+
+def run(script: str | os.PathLike, **options) -> Result:
+    """Run a script now (cached), outside any page: for the tests' own variants of a run."""
+    return Run(str(script), **options).result()
 
 
 def cache_root() -> Path:
@@ -108,21 +203,17 @@ def data_digest() -> str:
 
 
 def local_imports(script: Path) -> list[Path]:
-    """The modules beside the script that it imports, recursively (a snippet's own helpers),
-    and the scripts beside it that it names as a string ("train_ddp.py"): a script that
-    starts another one as a process depends on it as much as on an import."""
+    """The modules beside the script that it imports, recursively (a snippet's own helpers)."""
     found: list[Path] = []
     todo = [script]
     while todo:
-        tree = ast.parse(todo.pop().read_text(), filename=str(script))
-        for node in ast.walk(tree):
+        source = todo.pop()
+        for node in ast.walk(ast.parse(source.read_text(), filename=str(source))):
             names = []
             if isinstance(node, ast.Import):
                 names = [alias.name.split(".")[0] for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names = [node.module.split(".")[0]]
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.endswith(".py"):
-                names = [node.value[: -len(".py")]] if "/" not in node.value else []
             for name in names:
                 module = script.parent / f"{name}.py"
                 if module.is_file() and module not in found and module != script:
@@ -132,6 +223,7 @@ def local_imports(script: Path) -> list[Path]:
 
 
 def resolve(script: str | os.PathLike) -> tuple[Path, str]:
+    """The script's absolute path, and its path as pages show it (relative to the site root)."""
     path = Path(script)
     if not path.is_absolute():
         path = ROOT / path
@@ -144,76 +236,102 @@ def resolve(script: str | os.PathLike) -> tuple[Path, str]:
     return path.resolve(), shown
 
 
-def cache_key(script: Path, args: tuple[str, ...], env: dict[str, str], after: list[Run], returncode: int = 0) -> str:
+def cache_key(script: Path, args, env, starts_from: list[Result], depends_on: list[Result], uses, returncode) -> str:
     parts = {
-        "returncode": returncode,
         "format": CACHE_FORMAT,
+        "returncode": returncode,
         "script": _sha256(script.read_bytes()),
-        "imports": {p.name: _sha256(p.read_bytes()) for p in local_imports(script)},
+        # The modules it imports and the files it is declared to use (a script it starts, say).
+        "imports": {p.name: _sha256(p.read_bytes()) for p in [*local_imports(script), *(resolve(u)[0] for u in uses)]},
         "args": list(args),
-        "env": env,
-        "after": [r.workdir.parent.name for r in after],
+        "env": dict(env),
+        "after": [r.workdir.parent.name for r in starts_from],
         "data": data_digest(),
         "versions": versions(),
-        "threads": TORCH_THREADS,
+        "threads": settings.TORCH_THREADS,
     }
+    if depends_on:  # only when declared, so that the keys of other runs stay as they were
+        parts["depends_on"] = [r.workdir.parent.name for r in depends_on]
     return _sha256(json.dumps(parts, sort_keys=True).encode())[:24]
 
 
-def _load_cached(entry: Path, shown: str) -> Run | None:
+def _load_cached(entry: Path, shown: str) -> Result | None:
     """A cached run, or None when the entry is missing, partial or corrupt (a miss)."""
     try:
         record = json.loads((entry / "result.json").read_text())
         if record["script"] != shown or not (entry / "work").is_dir():
             return None
-        return Run(
+        result = Result(
             script=record["script"],
             output=record["output"],
             seconds=float(record["seconds"]),
             versions=dict(record["versions"]),
             workdir=entry / "work",
             ran_in=record.get("ran_in", ""),
+            root=record.get("root", ""),
             cached=True,
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    _mark_used(entry)
+    return result
 
 
-def _prepare_workdir(workdir: Path, after: list[Run]) -> None:
+def _mark_used(entry: Path) -> None:
+    """Record that a build used this entry now (``prune`` drops entries no build used for long)."""
+    try:
+        os.utime(entry / "result.json")
+    except OSError:
+        pass
+
+
+def prune(older_than_days: float = settings.CACHE_KEEP_DAYS, root: Path | None = None) -> list[Path]:
+    """Delete cache entries (runs and derived outputs) that no build has used for ``older_than_days``,
+    and scratch folders of runs that never finished. Returns what it deleted."""
+    root = root or cache_root().parent
+    limit = time.time() - older_than_days * 86400
+    removed = []
+    runs = root / "snippet-runs"
+    for entry in sorted(runs.iterdir()) if runs.is_dir() else []:
+        stamp = entry / "result.json"
+        used = stamp.stat().st_mtime if stamp.exists() else entry.stat().st_mtime
+        if used < limit:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    derived = root / "derived"
+    for stored in sorted(derived.iterdir()) if derived.is_dir() else []:
+        if stored.stat().st_mtime < limit:
+            stored.unlink(missing_ok=True)
+            removed.append(stored)
+    return removed
+
+
+def _prepare_workdir(workdir: Path, starts_from: list[Result]) -> None:
     workdir.mkdir(parents=True)
-    for earlier in after:
+    for earlier in starts_from:
         top = str(earlier.workdir)
         shutil.copytree(
             earlier.workdir,
             workdir,
             symlinks=True,
             dirs_exist_ok=True,
-            ignore=lambda folder, names: ["data"] if folder == top else [],  # the data link is made below
+            ignore=lambda folder, names, top=top: ["data"] if folder == top else [],  # the data link is made below
         )
     data_link = workdir / "data"
     if not data_link.exists():
         data_link.symlink_to(data_root().resolve(), target_is_directory=True)
 
 
-def script_environment(extra: dict[str, str]) -> dict[str, str]:
+def script_environment(extra: Mapping[str, str]) -> dict[str, str]:
     """The environment a snippet runs in (the tests start scripts with it too)."""
     env = dict(os.environ)
-    env.update(
-        PYTHONDONTWRITEBYTECODE="1",  # no __pycache__ under snippets/, which `mkdocs serve` watches
-        PYTHONUNBUFFERED="1",
-        PYTHONHASHSEED="0",
-        OMP_NUM_THREADS=str(TORCH_THREADS),
-        MKL_NUM_THREADS=str(TORCH_THREADS),
-        COLUMNS="100",
-    )
+    env.update(settings.SCRIPT_ENVIRONMENT)
     env.pop("SNIPPET_CACHE_DIR", None)
     env.update(extra)
     return env
 
 
-def _execute(
-    script: Path, shown: str, args: tuple[str, ...], env: dict[str, str], workdir: Path, timeout: float, returncode: int
-):
+def _execute(script: Path, shown: str, args, env, workdir: Path, timeout: float, returncode: int):
     started = time.perf_counter()
     # A session of its own, so that a timeout kills the script and every process it started (DDP workers).
     process = subprocess.Popen(
@@ -255,36 +373,12 @@ def _tail(output: str, lines: int = 60) -> str:
     return "\n".join(output.rstrip().splitlines()[-lines:])
 
 
-def run(
-    script: str | os.PathLike,
-    *,
-    args: tuple[str, ...] | list[str] = (),
-    after: tuple[str | Run, ...] | list[str | Run] = (),
-    env: dict[str, str] | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    returncode: int = 0,
-) -> Run:
-    """Run ``script`` (cached) and return what it printed and where its files are.
-
-    ``after`` names scripts whose files this one reads: they run first (or come
-    from the cache) and the scratch folder starts as a copy of theirs. An entry
-    may also be a ``Run`` already made, for a chain (a script after a script that
-    itself ran after another, or with arguments).
-    ``returncode`` is the exit code the script must give: 1 for a script that shows
-    an error on purpose (an uncaught exception), 0 otherwise.
-    """
-    try:
-        return _run(script, args=args, after=after, env=env, timeout=timeout, returncode=returncode)
-    except SnippetError as error:
-        raise SnippetError(_located(str(error), Path(script).as_posix())) from None
-
-
-def _run(script, *, args, after, env, timeout, returncode) -> Run:
-    path, shown = resolve(script)
-    args = tuple(str(a) for a in args)
-    env = dict(env or {})
-    earlier = [s if isinstance(s, Run) else run(s) for s in after]
-    key = cache_key(path, args, env, earlier, returncode)
+def _resolve(declared: Run) -> Result:
+    path, shown = resolve(declared.script)
+    args = tuple(str(a() if callable(a) else a) for a in declared.args)
+    starts_from = [earlier.result() for earlier in declared.starts_from]
+    depends_on = [earlier.result() for earlier in declared.depends_on]
+    key = cache_key(path, args, declared.env, starts_from, depends_on, declared.uses, declared.returncode)
     entry = cache_root() / key
     cached = _load_cached(entry, shown)
     if cached is not None:
@@ -296,14 +390,15 @@ def _run(script, *, args, after, env, timeout, returncode) -> Run:
     scratch = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=cache_root()))
     try:
         workdir = scratch / "work"
-        _prepare_workdir(workdir, earlier)
-        output, seconds = _execute(path, shown, args, env, workdir, timeout, returncode)
+        _prepare_workdir(workdir, starts_from)
+        output, seconds = _execute(path, shown, args, declared.env, workdir, declared.timeout, declared.returncode)
         record = {
             "script": shown,
             "output": output,
             "seconds": seconds,
             "versions": versions(),
             "ran_in": str(workdir),
+            "root": str(ROOT),
         }
         (scratch / "result.json").write_text(json.dumps(record))
         try:

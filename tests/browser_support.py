@@ -78,7 +78,7 @@ class Page:
 
 def nav_pages(config: Path = REPO / "mkdocs.yml") -> list[Page]:
     """Every page of the nav, in nav order (nested sections flattened, external links left out)."""
-    nav = yaml.load(config.read_text(encoding="utf-8"), Loader=_IgnoreTags).get("nav") or []
+    nav = yaml.load(config.read_text(encoding="utf-8"), Loader=_IgnoreTags).get("nav") or []  # noqa: S506 (our file)
     pages: list[Page] = []
 
     def walk(items, title=None):
@@ -122,7 +122,7 @@ class _Ids(HTMLParser):
                 self.ids.add(value)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def ids_in(file: Path) -> frozenset[str]:
     parser = _Ids()
     parser.feed(file.read_text(encoding="utf-8", errors="replace"))

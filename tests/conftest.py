@@ -14,7 +14,7 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from snippet_runner import Run, clean, run
+from snippet_runner import clean, run
 
 REPO = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]
@@ -47,10 +47,11 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def snippet():
-    """Run a snippet exactly as the site build does (same runner, same cache) and return its Run.
+    """Run a snippet the way the site build does (same runner, same cache) and return its Result,
+    for a test's own variant of a run (the runs pages show are declared in pages/<page>.py).
 
-    ``run.output`` is what it printed (``clean(run)`` the cleaned text the page shows) and
-    ``run.workdir`` holds the files it wrote."""
+    ``result.output`` is what it printed (``clean(result)`` the cleaned text) and
+    ``result.workdir`` holds the files it wrote."""
     return run
 
 
@@ -64,7 +65,7 @@ def build_site(site_dir: Path, config: Path = REPO / "mkdocs.yml", env: dict | N
     return subprocess.run(
         [*MKDOCS, "build", "--strict", "--config-file", str(config), "--site-dir", str(site_dir)],
         cwd=cwd,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+        env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -92,6 +93,8 @@ class TmpSite:
         self.counts.mkdir()
         shutil.copytree(REPO / "docs" / "stylesheets", root / "docs" / "stylesheets")
         (root / "snippet_runner").symlink_to(REPO / "snippet_runner")
+        (root / "pages").mkdir()
+        (root / "pages" / "__init__.py").write_text("")
         config = yaml.load((REPO / "mkdocs.yml").read_text(), Loader=yaml.Loader)  # noqa: S506 (our own file)
         config["nav"] = [{"Home": "index.md"}]
         (root / "mkdocs.yml").write_text(yaml.dump(config))
@@ -108,6 +111,11 @@ class TmpSite:
         path.write_text(header + textwrap.dedent(body) + "# --8<-- [end:main]\n")
         return path
 
+    def declare(self, declarations: str) -> None:
+        """``pages/index.py``: the runs the page declares (``Run`` is imported)."""
+        source = "from snippet_runner import Run\n\n" + textwrap.dedent(declarations)
+        (self.root / "pages" / "index.py").write_text(source)
+
     def page(self, markdown: str) -> None:
         (self.root / "docs" / "index.md").write_text(textwrap.dedent(markdown))
 
@@ -123,6 +131,7 @@ class TmpSite:
         return build_site(self.root / "site", config=self.root / "mkdocs.yml", cwd=self.root, env=self.env)
 
 
-def exec_block(script: str, **options) -> str:
-    extra = "".join(f", {k}={v!r}" for k, v in options.items())
-    return f'```python exec="on"\nfrom snippet_runner import show\nprint(show("{script}"{extra}))\n```\n'
+def exec_block(name: str, **render_options) -> str:
+    """A hidden block that shows the run ``name`` declared in the site's ``pages/index.py``."""
+    extra = ", ".join(f"{k}={v!r}" for k, v in render_options.items())
+    return f'```python exec="on"\nfrom pages import index\nprint(index.{name}.show({extra}))\n```\n'

@@ -25,9 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "snippets" / "ch
 
 import pytorch_lightning as pl  # noqa: E402
 import torch  # noqa: E402
-from pytorch_lightning.callbacks import Callback, ModelCheckpoint  # noqa: E402
-
 from autoencoder import LitAutoEncoder, train_loader, val_loader  # noqa: E402
+from pytorch_lightning.callbacks import Callback, ModelCheckpoint  # noqa: E402
 
 KILL_EPOCH, KILL_BATCH = 2, 50
 WAIT_TO_BE_KILLED = 300  # seconds; the test kills it long before

@@ -15,7 +15,18 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 
-from browser_support import AXE, CHROMIUM, LAUNCH_ARGS, Findings, Page, built_file, ids_in, nav_pages, section_text, serve
+from browser_support import (
+    AXE,
+    CHROMIUM,
+    LAUNCH_ARGS,
+    Findings,
+    Page,
+    built_file,
+    ids_in,
+    nav_pages,
+    section_text,
+    serve,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -79,10 +90,16 @@ class Visit:
 
 def watch(page, problems: list[str]) -> None:
     """Record console errors, uncaught exceptions, failed requests and HTTP errors into ``problems``."""
-    page.on("console", lambda msg: msg.type == "error" and problems.append(f"console error: {msg.text} ({msg.location.get('url')})"))
+    page.on(
+        "console",
+        lambda msg: msg.type == "error" and problems.append(f"console error: {msg.text} ({msg.location.get('url')})"),
+    )
     page.on("pageerror", lambda error: problems.append(f"uncaught exception: {error}"))
     page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url} ({request.failure})"))
-    page.on("response", lambda response: response.status >= 400 and problems.append(f"HTTP {response.status}: {response.url}"))
+    page.on(
+        "response",
+        lambda response: response.status >= 400 and problems.append(f"HTTP {response.status}: {response.url}"),
+    )
 
 
 COLLECT = """async () => {
@@ -244,7 +261,9 @@ def test_palette_toggle_switches_dark_and_light_and_is_remembered(browser, site_
 @pytest.mark.parametrize("page", PAGES, ids=str)
 def test_title_and_description_from_front_matter(visit, page):
     meta, shown = page.meta, visit(page).data
-    assert meta.get("title") and meta.get("description"), f"docs/{page} needs title: and description: in its front matter"
+    assert meta.get("title") and meta.get("description"), (
+        f"docs/{page} needs title: and description: in its front matter"
+    )
     assert meta["title"] in shown["title"], f"<title>{shown['title']}</title> does not say {meta['title']!r}"
     assert shown["description"] == meta["description"], f"meta description is {shown['description']!r}"
 
@@ -317,7 +336,11 @@ def test_no_serious_accessibility_violations(visit, page, findings):
                 "minor and moderate accessibility findings (axe-core)",
                 f"{page}: {v['impact']} {v['id']} ({v['count']}×): {v['help']} — e.g. {', '.join(v['targets'][:2])}",
             )
-    serious = [f"{v['impact']} {v['id']}: {v['help']} ({v['count']}×, e.g. {v['targets']})" for v in violations if v["impact"] in ("serious", "critical")]
+    serious = [
+        f"{v['impact']} {v['id']}: {v['help']} ({v['count']}×, e.g. {v['targets']})"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
     assert not serious, f"{page}:\n" + "\n".join(serious)
 
 
@@ -377,19 +400,23 @@ def test_linked_tabs_switch_every_set_and_persist(browser, site_url, visit):
     try:
         tab = context.new_page()
         tab.goto(first.url)
-        assert labels_only(settle(tab, "PyTorch", counts[first])) == ["PyTorch"] * counts[first], f"{first} does not open on PyTorch"
+        assert labels_only(settle(tab, "PyTorch", counts[first])) == ["PyTorch"] * counts[first], (
+            f"{first} does not open on PyTorch"
+        )
         tab.locator(".tabbed-set .tabbed-labels > label", has_text="Lightning").first.click()
         now = settle(tab, "Lightning", counts[first])
-        assert labels_only(now) == ["Lightning"] * counts[first], f"on {first}, choosing Lightning in the first set left {now}" + (
-            f". {COLLAPSED}" if any("collapsed" in label for label in now) else ""
+        assert labels_only(now) == ["Lightning"] * counts[first], (
+            f"on {first}, choosing Lightning in the first set left {now}"
+            + (f". {COLLAPSED}" if any("collapsed" in label for label in now) else "")
         )
 
         # The choice holds on every other page with such tabs.
         for page in (page for page in PAGES if counts[page] and page != first):
             tab.goto(page.url)
             now = chosen(tab)
-            assert labels_only(now) == ["Lightning"] * counts[page], f"the choice made on {first} is not kept on {page}: {now}" + (
-                f". {COLLAPSED}" if any("collapsed" in label for label in now) else ""
+            assert labels_only(now) == ["Lightning"] * counts[page], (
+                f"the choice made on {first} is not kept on {page}: {now}"
+                + (f". {COLLAPSED}" if any("collapsed" in label for label in now) else "")
             )
     finally:
         context.close()
@@ -493,7 +520,9 @@ def test_search_finds_the_page_and_lands_on_the_section(browser, site_url, built
         tab.wait_for_url(best)
         fragment = urldefrag(best)[1]
         top = tab.evaluate("(id) => document.getElementById(id).getBoundingClientRect().top", fragment)
-        assert 0 <= top < DESKTOP["height"] / 2, f"the section of {best} is not at the top of the screen after the click ({top} px)"
+        assert 0 <= top < DESKTOP["height"] / 2, (
+            f"the section of {best} is not at the top of the screen after the click ({top} px)"
+        )
         assert tab.locator("article mark", has_text=term).count() > 0, f"{term!r} is not highlighted on {best}"
     finally:
         context.close()

@@ -21,19 +21,37 @@ import torch
 import yaml
 
 from conftest import REPO
+from pages.checkpoints import RUNS, best_checkpoint, reconstructions
 from snippet_runner import clean
-from snippet_runner.checkpoints_page import AFTER, best_checkpoint, page_run, reconstructions
 from snippet_runner.runner import data_root, script_environment
 
 FOLDER = REPO / "snippets" / "checkpoints"
 PAGE = REPO / "docs" / "checkpoints.md"
 # The page's parts in order, as the scripts that show them.
 PAGE_ORDER = [
-    "autoencoder.py", "automatic.py", "best.py", "predict.py", "hyperparameters.py", "no_checkpoints.py",
-    "resume.py", "compare.py", "last_trap.py", "last_fix.py", "by_hand.py", "safe_loading.py", "bad_input.py",
+    "autoencoder.py",
+    "automatic.py",
+    "best.py",
+    "predict.py",
+    "hyperparameters.py",
+    "no_checkpoints.py",
+    "resume.py",
+    "compare.py",
+    "last_trap.py",
+    "last_fix.py",
+    "by_hand.py",
+    "safe_loading.py",
+    "bad_input.py",
 ]
 EPOCH_LINE = re.compile(r"^epoch (\d+): step (\d+), val_loss ([0-9.]+)$", re.M)
+
+
 # As the build runs scripts: one thread, and no __pycache__ under snippets/ (which `mkdocs serve` watches).
+def page_run(name: str):
+    """The run the page shows for ``snippets/checkpoints/<name>``."""
+    return RUNS[name].result()
+
+
 def output(name: str) -> str:
     return clean(page_run(name))
 
@@ -93,9 +111,10 @@ def test_the_page_shows_every_section_of_every_script_in_page_order():
 
 def test_every_script_that_reads_files_runs_after_the_one_that_wrote_them():
     """A script may only read what an earlier part of the page wrote."""
-    for script, before in AFTER.items():
-        for earlier in before:
-            assert PAGE_ORDER.index(earlier) < PAGE_ORDER.index(script), (script, earlier)
+    assert list(RUNS) == PAGE_ORDER[1:]  # autoencoder.py is imported, not run
+    for script, declared in RUNS.items():
+        for earlier in declared.starts_from:
+            assert PAGE_ORDER.index(Path(earlier.script).name) < PAGE_ORDER.index(script), (script, earlier)
 
 
 # ---------------------------------------------------------------- 1. the automatic checkpoint
@@ -217,7 +236,10 @@ def test_enable_checkpointing_false_writes_no_checkpoint():
 
 def test_resume_restores_epoch_step_scheduler_and_carries_on():
     text, work = output("resume.py"), files("resume.py")
-    assert "Restored all states from the checkpoint at runs/lightning_logs/version_0/checkpoints/epoch=1-step=200.ckpt" in text
+    assert (
+        "Restored all states from the checkpoint at runs/lightning_logs/version_0/checkpoints/epoch=1-step=200.ckpt"
+        in text
+    )
     assert [(e, s) for e, s, _ in epochs(text)] == [(2, 300), (3, 400)]
     assert "finished at epoch 4, global step 400" in text
     assert "learning rate now 0.00025 " in text  # 1e-3 halved after epoch 1 and after epoch 3
@@ -233,7 +255,9 @@ def test_exact_resume_two_then_four_epochs_equals_four_straight():
     straight = load(work / "straight/lightning_logs/version_0/checkpoints/epoch=3-step=400.ckpt")
     assert (resumed["epoch"], resumed["global_step"]) == (straight["epoch"], straight["global_step"]) == (3, 400)
     assert resumed["state_dict"].keys() == straight["state_dict"].keys()
-    weight_diff = max((resumed["state_dict"][k] - straight["state_dict"][k]).abs().max().item() for k in straight["state_dict"])
+    weight_diff = max(
+        (resumed["state_dict"][k] - straight["state_dict"][k]).abs().max().item() for k in straight["state_dict"]
+    )
     moments_diff = max(
         (a[key] - b[key]).abs().max().item()
         for a, b in zip(
@@ -252,7 +276,10 @@ def test_exact_resume_two_then_four_epochs_equals_four_straight():
 
 def test_ckpt_path_last_starts_over_with_only_a_warning_in_a_new_version_folder():
     text, work = output("last_trap.py"), files("last_trap.py")
-    assert '.fit(ckpt_path="last") is set, but there is no last checkpoint available. No checkpoint will be loaded.' in text
+    assert (
+        '.fit(ckpt_path="last") is set, but there is no last checkpoint available. No checkpoint will be loaded.'
+        in text
+    )
     assert "Restor" not in text
     # It trained from epoch 0 again: the very losses of automatic.py's first two epochs.
     assert epochs(text)[:2] == epochs(output("automatic.py"))
@@ -295,7 +322,11 @@ def test_a_run_killed_mid_epoch_leaves_readable_checkpoints_and_resumes_to_the_s
     def start(folder: Path, mode: str) -> subprocess.Popen:
         log = open(folder / f"{mode}.log", "w")
         process = subprocess.Popen(
-            [sys.executable, str(driver), mode], cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, str(driver), mode],
+            cwd=folder,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         log.close()
@@ -368,7 +399,11 @@ def test_safe_loading_shows_the_refusals_and_which_hparam_types_break_weights_on
     text = output("safe_loading.py")
     assert "!!! code hidden in untrusted.ckpt ran while it was being loaded" in text  # weights_only=False
     assert text.count("!!!") == 1  # and only then
-    for loader in ("torch.load(weights_only=True)", "LitAutoEncoder.load_from_checkpoint", "trainer.fit(ckpt_path=...)"):
+    for loader in (
+        "torch.load(weights_only=True)",
+        "LitAutoEncoder.load_from_checkpoint",
+        "trainer.fit(ckpt_path=...)",
+    ):
         assert f"{loader}: refused, unsupported global print" in text
     assert "WeightsUnpickler error: Unsupported global: GLOBAL numpy._core.multiarray.scalar" in text
     assert re.search(r"^float_lr/checkpoints/epoch=0-step=1\.ckpt loads: \{.*'lr': 0\.001\}$", text, re.M)
@@ -376,8 +411,12 @@ def test_safe_loading_shows_the_refusals_and_which_hparam_types_break_weights_on
     loads = {name.rsplit(".", 1)[-1] for name, verdict in verdicts.items() if verdict == "loads"}
     assert loads == {"int", "float", "str", "bool", "NoneType", "list", "tuple", "dict", "Tensor"}
     assert {name for name, verdict in verdicts.items() if verdict == "UnpicklingError"} == {
-        "pathlib.PosixPath", "argparse.Namespace", "numpy.float64", "numpy.ndarray",
-        "torch.nn.modules.activation.ReLU", "datetime.date",
+        "pathlib.PosixPath",
+        "argparse.Namespace",
+        "numpy.float64",
+        "numpy.ndarray",
+        "torch.nn.modules.activation.ReLU",
+        "datetime.date",
     }
 
 
@@ -450,7 +489,7 @@ def test_a_malicious_checkpoint_is_refused_by_every_loading_path_and_its_code_ne
 def read_checkpoint():
     """The page's read_checkpoint, taken from the script's section as the page shows it."""
     namespace: dict = {}
-    exec(read_checkpoint_source(), namespace)
+    exec(read_checkpoint_source(), namespace)  # noqa: S102 (the page's own code)
     return namespace["read_checkpoint"]
 
 
@@ -524,7 +563,9 @@ def test_the_page_shows_the_real_bad_input_messages():
         "  while reading the checkpoint file untrusted.ckpt",
     ):
         assert line in text.splitlines(), line
-    assert re.search(r"^ValueError: checkpoints/garbled\.ckpt: damaged, archive/data/\d+ does not match its checksum$", text, re.M)
+    assert re.search(
+        r"^ValueError: checkpoints/garbled\.ckpt: damaged, archive/data/\d+ does not match its checksum$", text, re.M
+    )
 
 
 # ---------------------------------------------------------------- every file the page names
@@ -533,8 +574,12 @@ FILE_NAME = r"[\w./=-]+\.(?:ckpt|pt|yaml)"
 # Files the page names that must NOT be there: deleted by Lightning, or missing on purpose.
 ABSENT_ON_PURPOSE = {"epoch=0-step=100.ckpt": "automatic.py", "checkpoints/no_such_file.ckpt": "bad_input.py"}
 # Files made broken on purpose, to show the errors they give.
-BROKEN_ON_PURPOSE = {"untrusted.ckpt", "checkpoints/truncated.ckpt", "checkpoints/garbled.ckpt",
-                     "checkpoints/not_a_checkpoint.ckpt"}
+BROKEN_ON_PURPOSE = {
+    "untrusted.ckpt",
+    "checkpoints/truncated.ckpt",
+    "checkpoints/garbled.ckpt",
+    "checkpoints/not_a_checkpoint.ckpt",
+}
 # Each file the page's prose names in backticks, and the script whose folder holds it after it ran.
 NAMED_IN_PROSE = {
     "runs/lightning_logs/version_0/checkpoints/epoch=1-step=200.ckpt": "automatic.py",
@@ -566,7 +611,8 @@ def test_every_file_a_script_names_exists_after_it_ran_and_holds_what_the_page_s
     for script in PAGE_ORDER[1:]:
         tree = ast.parse((FOLDER / script).read_text())
         names = {
-            node.value for node in ast.walk(tree)
+            node.value
+            for node in ast.walk(tree)
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(FILE_NAME, node.value)
         }
         for name in names:

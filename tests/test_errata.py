@@ -6,14 +6,15 @@ page shows."""
 
 from __future__ import annotations
 
+import ast
 import html
 import re
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from conftest import REPO
+from pages import errata
 from snippet_runner import clean
 
 PAGE = REPO / "docs" / "errata.md"
@@ -76,11 +77,17 @@ FIXED_PRINTS = {
     "fit_name": [r"trained 1 epoch, 2 steps"],
     "no_val_loader": [r"logged: \['train_loss', 'val_loss'\]"],
     "gpus": [r"(CPUAccelerator|CUDAAccelerator), [1-9]\d* device\(s\), \w+Strategy"],
-    "default_root_dir": [r"monitored metric: val_loss", r"best: some/path/lightning_logs/version_0/checkpoints/epoch=\d-step=\d\.ckpt \(val_loss 0\.\d{4}\)"],
+    "default_root_dir": [
+        r"monitored metric: val_loss",
+        r"best: some/path/lightning_logs/version_0/checkpoints/epoch=\d-step=\d\.ckpt \(val_loss 0\.\d{4}\)",
+    ],
     "no_forward": [r"y_hat\.shape = \(1, 784\)"],
     "load_hparams": [r"\{'learning_rate': 0\.001\}"],
     "apex": [r"precision: (bf16-mixed|16-mixed)"],
-    "checkpoint_keys": [r"encoder: \['0\.weight', '0\.bias', '2\.weight', '2\.bias'\]", r"<All keys matched successfully>"],
+    "checkpoint_keys": [
+        r"encoder: \['0\.weight', '0\.bias', '2\.weight', '2\.bias'\]",
+        r"<All keys matched successfully>",
+    ],
 }
 
 # Lines quoted from the notes that the old script does not run as written, and why.
@@ -103,38 +110,29 @@ def page_text() -> str:
     return PAGE.read_text()
 
 
-def page_runs() -> dict[str, dict]:
-    """Script stem -> the options its block on the page passes to ``show()``, read by running
-    each of the page's markdown-exec blocks with a ``show`` that only records its call."""
+def page_calls() -> dict[str, dict]:
+    """Script stem -> the render options (``keep``, ``title``) its block on the page passes to ``show()``."""
     calls: dict[str, dict] = {}
-
-    def record(script, *, keep=None, title=None, **options):
-        stem = Path(script).stem
-        assert stem not in calls, f"{script} is run twice on the page"
-        calls[stem] = {"script": script, "keep": keep, "title": title, "options": options}
-        return ""
-
-    blocks = re.findall(r'^( *)```python exec="on"\n(.*?)^\1```$', page_text(), re.M | re.S)
-    assert blocks
-    for indent, body in blocks:
-        code = textwrap.dedent(body).replace("from snippet_runner import show\n", "")
-        exec(code, {"show": record, "print": lambda *args: None})  # noqa: S102 (our own page)
+    for stem, arguments in re.findall(r'errata\.RUNS\["(\w+)"\]\.show\((.*)\)\)$', page_text(), re.M):
+        assert stem not in calls, f"{stem}.py is shown twice on the page"
+        call = ast.parse(f"show({arguments})").body[0].value
+        calls[stem] = {keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords}
+    assert calls
     return calls
 
 
-RUNS = page_runs()
+CALLS = page_calls()
 
 
 def page_run(snippet, stem: str):
-    """The run the page shows for ``snippets/errata/<stem>.py``: same runner, same options, same cache."""
-    call = RUNS[stem]
-    return snippet(call["script"], **call["options"])
+    """The run the page shows for ``snippets/errata/<stem>.py``: its declaration in pages/errata.py."""
+    return errata.RUNS[stem].result()
 
 
 def shown(snippet, stem: str) -> list[str]:
     """The lines the page shows for a script: its cleaned output, through the block's ``keep`` filter."""
     text = clean(page_run(snippet, stem))
-    keep = RUNS[stem]["keep"]
+    keep = CALLS[stem].get("keep")
     lines = text.split("\n")
     return [line for line in lines if re.search(keep, line)] if keep else lines
 
@@ -150,7 +148,7 @@ def sections() -> dict[str, str]:
 
 def section_of(stem: str) -> tuple[str, str]:
     for anchor, body in sections().items():
-        if f'show("snippets/errata/{stem}.py"' in body:
+        if f'errata.RUNS["{stem}"].show(' in body:
             return anchor, body
     raise AssertionError(f"{stem}.py is not run in any erratum's section")
 
@@ -161,7 +159,7 @@ def section_of(stem: str) -> tuple[str, str]:
 def test_every_erratum_has_an_old_and_a_fixed_script_and_the_page_runs_both():
     scripts = {p.stem for p in FOLDER.glob("*.py")}
     assert scripts == {*ERRATA, *(f"{e}_fixed" for e in ERRATA), "make_checkpoint"}
-    assert set(RUNS) == scripts
+    assert set(errata.RUNS) == set(CALLS) == scripts
     for stem in ERRATA:
         old_anchor, _ = section_of(stem)
         fixed_anchor, _ = section_of(f"{stem}_fixed")
@@ -170,16 +168,15 @@ def test_every_erratum_has_an_old_and_a_fixed_script_and_the_page_runs_both():
 
 def test_old_forms_that_raise_are_shown_by_their_exception_line_and_the_others_in_full_or_filtered():
     for stem in RAISES:
-        options = RUNS[stem]["options"]
-        assert options.get("returncode") == 1, f"{stem}: the page must expect the exception (returncode=1)"
-        assert RUNS[stem]["keep"] in (EXCEPTION_LINE, r"^(dict_keys|\w+(Error|Exception)\b)"), stem
+        assert errata.RUNS[stem].returncode == 1, f"{stem}: the run must expect the exception (returncode=1)"
+        assert CALLS[stem]["keep"] in (EXCEPTION_LINE, r"^(dict_keys|\w+(Error|Exception)\b)"), stem
     for stem in [*MISBEHAVES, *(f"{e}_fixed" for e in ERRATA), "make_checkpoint"]:
-        assert RUNS[stem]["options"].get("returncode", 0) == 0, stem
+        assert errata.RUNS[stem].returncode == 0, stem
 
 
 def test_the_cuda_errata_run_with_no_gpu_visible_so_the_page_is_the_same_on_any_build_machine():
     for stem in ("cuda_loop", "cuda_validation_step"):
-        assert RUNS[stem]["options"].get("env") == {"CUDA_VISIBLE_DEVICES": ""}, stem
+        assert errata.RUNS[stem].env == {"CUDA_VISIBLE_DEVICES": ""}, stem
 
 
 def test_the_summary_lists_every_erratum_in_order_with_the_exception_each_raises(snippet):
@@ -193,7 +190,7 @@ def test_the_summary_lists_every_erratum_in_order_with_the_exception_each_raises
     assert [anchor for _, _, anchor in rows] == anchors
     assert [int(n) for n, _, _ in rows] == list(range(1, len(anchors) + 1))
     said = {anchor: column for _, column, anchor in rows}
-    for stem, expected in RAISES.items():
+    for stem in RAISES:
         anchor, _ = section_of(stem)
         exception_type = re.search(EXCEPTION_LINE, final_exception(snippet, stem)).group(0)
         assert f"`{exception_type}`" in said[anchor], f"{anchor}: the summary says {said[anchor]!r}"
@@ -284,7 +281,9 @@ def test_iterating_the_data_set_trains_on_one_image_per_step(snippet):
 
 def test_fit_without_validation_data_never_validates(snippet):
     lines = shown(snippet, "no_val_loader")
-    assert any("You defined a `validation_step` but have no `val_dataloader`. Skipping val loop." in line for line in lines)
+    assert any(
+        "You defined a `validation_step` but have no `val_dataloader`. Skipping val loop." in line for line in lines
+    )
     assert lines[-1] == "logged: ['train_loss']"
     fixed = shown(snippet, "no_val_loader_fixed")
     assert fixed == ["logged: ['train_loss', 'val_loss']"], fixed
@@ -307,16 +306,9 @@ def test_default_checkpointing_keeps_one_file_three_folders_down_and_no_best(sni
 def test_the_notes_training_step_block_does_not_indent_like_a_method():
     """The prose erratum's claim, which no script can show (the runner must parse its scripts)."""
     notes_block = (
-        "  def training_step(self, batch, batch_idx):\n"
-        "    # training_step defines the train loop.\n"
-        "    x, y = batch\n"
+        "  def training_step(self, batch, batch_idx):\n    # training_step defines the train loop.\n    x, y = batch\n"
     )
-    module = (
-        "class LitAutoEncoder:\n"
-        "    def __init__(self):\n"
-        "        super().__init__()\n"
-        f"{notes_block}"
-    )
+    module = f"class LitAutoEncoder:\n    def __init__(self):\n        super().__init__()\n{notes_block}"
     with pytest.raises(IndentationError):
         compile(module, "pasted.py", "exec")
 
@@ -337,7 +329,7 @@ def test_the_checkpoint_the_errata_read_is_a_real_lightning_checkpoint(snippet):
     assert "wrote autoencoder.ckpt" in clean(run)
     assert (run.workdir / "autoencoder.ckpt").is_file()
     for stem in ("load_hparams", "checkpoint_keys", "load_hparams_fixed", "checkpoint_keys_fixed"):
-        assert RUNS[stem]["options"].get("after") == ["snippets/errata/make_checkpoint.py"], stem
+        assert errata.RUNS[stem].starts_from == (errata.make_checkpoint,), stem
 
 
 # --- the built page --------------------------------------------------------------------------

@@ -12,12 +12,12 @@ import pytest
 import torch
 
 from conftest import REPO
+from pages import from_pytorch_to_lightning as core
 from snippet_runner import clean
 
 FOLDER = "snippets/from-pytorch-to-lightning"
 PYTORCH = f"{FOLDER}/train_pytorch.py"
 LIGHTNING = f"{FOLDER}/train_lightning.py"
-COMPARE = f"{FOLDER}/compare_weights.py"
 EPOCH_LINE = re.compile(r"^epoch (\d+): train_loss ([0-9.]+)  val_loss ([0-9.]+)$", re.M)
 
 
@@ -37,19 +37,28 @@ def epochs(run) -> list[tuple[int, float, float]]:
 
 
 @pytest.fixture(scope="module")
-def pytorch_run(snippet):
-    return snippet(PYTORCH)
+def pytorch_run():
+    return core.train_pytorch.result()
 
 
 @pytest.fixture(scope="module")
-def lightning_run(snippet):
-    return snippet(LIGHTNING)
+def lightning_run():
+    return core.train_lightning.result()
 
 
 def test_both_scripts_have_the_same_sections_in_the_same_order():
     assert sections(PYTORCH) == sections(LIGHTNING)
     assert sections(PYTORCH) == [
-        "imports", "data", "model", "optimizer", "training", "validation", "device", "hooks", "init", "fit",
+        "imports",
+        "data",
+        "model",
+        "optimizer",
+        "training",
+        "validation",
+        "device",
+        "hooks",
+        "init",
+        "fit",
     ]
 
 
@@ -109,8 +118,8 @@ def test_pytorch_and_lightning_have_the_same_losses_every_epoch(pytorch_run, lig
     assert epochs(pytorch_run) == epochs(lightning_run)
 
 
-def test_the_comparison_the_page_shows_is_the_measured_one(snippet):
-    run = snippet(COMPARE, after=[PYTORCH, LIGHTNING])
+def test_the_comparison_the_page_shows_is_the_measured_one():
+    run = core.compare_weights.result()
     match = re.search(r"largest difference over all ([\d,]+) weights: (\S+)", run.output)
     assert match, run.output
     assert int(match.group(1).replace(",", "")) == 101_651  # 784·64+64 + 64·3+3 + 3·64+64 + 64·784+784

@@ -23,15 +23,13 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, free_port
+from pages import multi_device
 from snippet_runner import clean
-from snippet_runner.runner import data_root, local_imports, script_environment
+from snippet_runner.runner import data_root, script_environment
 
 FOLDER = "snippets/multi-device"
 TRAIN = f"{FOLDER}/train_ddp.py"
 TWO_NODES = f"{FOLDER}/two_nodes.py"
-SPLIT = f"{FOLDER}/sampler_split.py"
-# What the page passes to show() for the GPU error: the same arguments hit the same cached run.
-GPU_ERROR = dict(args=["--accelerator", "gpu"], env={"CUDA_VISIBLE_DEVICES": ""}, returncode=1)
 
 TRAIN_SET = 3200
 BATCH_SIZE = 32
@@ -101,8 +99,13 @@ class Launch:
         path = self.cwd / log
         with path.open("wb") as out:
             process = subprocess.Popen(
-                command, cwd=self.cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                stderr=subprocess.STDOUT, start_new_session=True,
+                command,
+                cwd=self.cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         self.processes.append(process)
         self.logs.append(path)
@@ -220,8 +223,8 @@ def assert_gone(pids: list[int]) -> None:
 
 
 @pytest.fixture(scope="module")
-def ddp_run(snippet):
-    return snippet(TRAIN)
+def ddp_run():
+    return multi_device.train_ddp.result()
 
 
 @pytest.fixture(scope="module")
@@ -263,7 +266,10 @@ def test_ddp_replicas_end_with_identical_weights(ddp_run, ddp_ranks):
 def test_ddp_prints_and_saves_once_on_rank_zero(ddp_run):
     output = clean(ddp_run)
     for epoch in range(EPOCHS):
-        assert len(re.findall(rf"^epoch {epoch}: train_loss [0-9.]+  val_loss [0-9.]+  \(means over all 2", output, re.M)) == 1
+        assert (
+            len(re.findall(rf"^epoch {epoch}: train_loss [0-9.]+  val_loss [0-9.]+  \(means over all 2", output, re.M))
+            == 1
+        )
     assert [p.name for p in ddp_run.workdir.glob("*.pt")] == ["autoencoder_ddp.pt"]
     checkpoints = list(ddp_run.workdir.glob("lightning_logs/*/checkpoints/*.ckpt"))
     assert [c.name for c in checkpoints] == [f"epoch={EPOCHS - 1}-step={EPOCHS * 50}.ckpt"]
@@ -278,10 +284,12 @@ def test_two_nodes_on_one_machine_join_one_process_group(tmp_path, ddp_ranks):
     started_at = time.perf_counter()
     with launch(tmp_path) as started:
         for node_rank in (0, 1):
-            env = started.env(MASTER_ADDR="127.0.0.1", MASTER_PORT=port, WORLD_SIZE="2",
-                              NODE_RANK=str(node_rank), LOCAL_RANK="0")
-            started.start([sys.executable, str(REPO / TRAIN), "--devices", "1", "--num-nodes", "2"],
-                          env, f"node{node_rank}.log")
+            env = started.env(
+                MASTER_ADDR="127.0.0.1", MASTER_PORT=port, WORLD_SIZE="2", NODE_RANK=str(node_rank), LOCAL_RANK="0"
+            )
+            started.start(
+                [sys.executable, str(REPO / TRAIN), "--devices", "1", "--num-nodes", "2"], env, f"node{node_rank}.log"
+            )
         run_to_the_end(started)
     seconds = time.perf_counter() - started_at
     ranks = records(tmp_path)
@@ -305,9 +313,24 @@ def test_torchrun_two_nodes_as_the_page_shows(tmp_path, ddp_ranks):
     with launch(tmp_path) as started:
         for node_rank in (0, 1):
             command = [
-                sys.executable, "-m", "torch.distributed.run", "--nnodes", "2", "--nproc-per-node", "1",
-                "--node-rank", str(node_rank), "--master-addr", "127.0.0.1", "--master-port", port,
-                str(REPO / TRAIN), "--devices", "1", "--num-nodes", "2",
+                sys.executable,
+                "-m",
+                "torch.distributed.run",
+                "--nnodes",
+                "2",
+                "--nproc-per-node",
+                "1",
+                "--node-rank",
+                str(node_rank),
+                "--master-addr",
+                "127.0.0.1",
+                "--master-port",
+                port,
+                str(REPO / TRAIN),
+                "--devices",
+                "1",
+                "--num-nodes",
+                "2",
             ]
             started.start(command, started.env(), f"torchrun{node_rank}.log")
         run_to_the_end(started)
@@ -327,10 +350,12 @@ def test_a_node_whose_partner_never_comes_is_killed_at_the_timeout(tmp_path):
     waiting = "Initializing distributed: GLOBAL_RANK: 1, MEMBER: 2/2"
     log = tmp_path / "node1.log"
     with launch(tmp_path) as started:
-        env = started.env(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()), WORLD_SIZE="2",
-                          NODE_RANK="1", LOCAL_RANK="0")
-        node = started.start([sys.executable, str(REPO / TRAIN), "--devices", "1", "--num-nodes", "2"],
-                             env, "node1.log")
+        env = started.env(
+            MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()), WORLD_SIZE="2", NODE_RANK="1", LOCAL_RANK="0"
+        )
+        node = started.start(
+            [sys.executable, str(REPO / TRAIN), "--devices", "1", "--num-nodes", "2"], env, "node1.log"
+        )
         deadline = time.monotonic() + LAUNCH_TIMEOUT
         while waiting not in log.read_text() and node.poll() is None and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -345,11 +370,12 @@ def test_a_node_whose_partner_never_comes_is_killed_at_the_timeout(tmp_path):
 
 def test_the_launchers_cached_run_follows_the_training_script():
     """two_nodes.py starts train_ddp.py as a process; an edit to train_ddp.py must re-run it."""
-    assert REPO / TRAIN in local_imports(REPO / TWO_NODES)
+    assert TRAIN in multi_device.two_nodes.uses
+    assert '"train_ddp.py"' in (REPO / TWO_NODES).read_text()
 
 
-def test_the_page_two_nodes_launcher_runs_two_nodes(snippet, ddp_ranks):
-    run = snippet(TWO_NODES)
+def test_the_page_two_nodes_launcher_runs_two_nodes(ddp_ranks):
+    run = multi_device.two_nodes.result()
     ranks = records(run.workdir)
     assert_one_process_group_of_two(ranks)
     assert [r["node_rank"] for r in ranks] == [0, 1]
@@ -364,8 +390,8 @@ def test_the_page_two_nodes_launcher_runs_two_nodes(snippet, ddp_ranks):
 # The GPU option without a GPU, and the sampler demonstration
 
 
-def test_the_gpu_option_on_a_machine_without_a_gpu_is_lightnings_error(snippet):
-    output = clean(snippet(TRAIN, **GPU_ERROR))
+def test_the_gpu_option_on_a_machine_without_a_gpu_is_lightnings_error():
+    output = clean(multi_device.train_ddp_no_gpu.result())
     assert output.rstrip().endswith("MisconfigurationException: No supported gpu backend found!")
     assert "Epoch" not in output and "rank 0 (pid" not in output  # it stopped before training
 
@@ -378,8 +404,8 @@ def test_the_gpu_option_reaches_the_trainer_without_an_edit():
     assert ".cuda(" not in source and "torch.device(" not in source
 
 
-def test_the_sampler_demonstration(snippet):
-    output = clean(snippet(SPLIT))
+def test_the_sampler_demonstration():
+    output = clean(multi_device.sampler_split.result())
     assert "3 processes, rank 2: [2, 5, 8, 11]" in output
     assert "10 samples, rank 1: [1, 4, 7, 0]" in output  # padded with a repeat
     assert "num_replicas=1, rank 0: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]" in output

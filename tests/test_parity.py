@@ -10,8 +10,8 @@ import re
 import pytest
 
 from conftest import REPO
-from snippet_runner import clean
-from snippet_runner import parity_report as parity
+from pages import parity
+from snippet_runner import clean, run
 
 BENCHMARK = REPO / parity.SCRIPT
 CORE = REPO / "snippets" / "from-pytorch-to-lightning"
@@ -19,7 +19,8 @@ CORE = REPO / "snippets" / "from-pytorch-to-lightning"
 
 @pytest.fixture(scope="module")
 def quick_run():
-    return parity.measure("--quick")
+    """The page's run in its reduced mode: the same declaration, with --quick."""
+    return run(parity.SCRIPT, args=["--quick"], uses=parity.benchmark.uses, timeout=parity.TIMEOUT)
 
 
 @pytest.fixture(scope="module")

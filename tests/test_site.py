@@ -14,12 +14,13 @@ from pathlib import Path
 import yaml
 from markdown_it import MarkdownIt
 
-from conftest import PlainFencesOnly, REPO, TmpSite, exec_block, free_port
+from conftest import REPO, PlainFencesOnly, TmpSite, exec_block, free_port
+from snippet_runner import runner
+from snippet_runner.mkdocs_hooks import declared_runs, page_modules
 
 DOCS = REPO / "docs"
 PAGES = sorted(DOCS.glob("*.md"))
 INCLUDE = re.compile(r'--8<--\s+"([^":]+)(?::([^"]+))?"')
-SCRIPT_PATH = re.compile(r'"(snippets/[^"]+\.py)"')
 
 
 def nav_pages() -> list[str]:
@@ -39,16 +40,23 @@ def python_fences(page: Path):
     """Every fenced block in the page, tabs included (markdown-it with the tab bodies dedented)."""
     text = page.read_text()
     # Content tabs indent their bodies by four spaces; markdown-it would read them as code.
-    text = re.sub(r"^(=== .*\n)((?:(?:    .*)?\n)+)", lambda m: m.group(1) + textwrap.dedent(m.group(2)), text, flags=re.M)
-    return [t for t in MarkdownIt("commonmark").parse(text) if t.type == "fence" and t.info.split()[:1] in (["python"], ["py"])]
+    text = re.sub(
+        r"^(=== .*\n)((?:(?:    .*)?\n)+)", lambda m: m.group(1) + textwrap.dedent(m.group(2)), text, flags=re.M
+    )
+    return [
+        t
+        for t in MarkdownIt("commonmark").parse(text)
+        if t.type == "fence" and t.info.split()[:1] in (["python"], ["py"])
+    ]
 
 
 def scripts_run_by_the_build() -> set[str]:
+    """Every script a declared run runs, imports or uses, as a path relative to the repo."""
     found = set()
-    for page in PAGES:
-        for fence in python_fences(page):
-            if "exec=" in fence.info:
-                found.update(SCRIPT_PATH.findall(fence.content))
+    for run in declared_runs(page_modules()):
+        path, _ = runner.resolve(run.script)
+        for file in (path, *runner.local_imports(path), *(runner.resolve(u)[0] for u in run.uses)):
+            found.add(file.relative_to(REPO).as_posix())
     return found
 
 
@@ -88,16 +96,6 @@ def test_home_page_versions_come_from_the_environment(built_site):
         assert f"<td>{package}</td>\n<td>{metadata.version(package)}</td>" in html
 
 
-def imported_by_other_snippets(path: str) -> bool:
-    """A module beside other scripts that import it (their cache keys cover it): it runs with them."""
-    script = REPO / path
-    return any(
-        re.search(rf"^\s*(from|import)\s+{script.stem}\b", other.read_text(), re.M)
-        for other in script.parent.glob("*.py")
-        if other != script
-    )
-
-
 def test_every_python_block_is_a_run_snippet_section_or_a_tested_plain_fence():
     run_scripts = scripts_run_by_the_build()
     for page in PAGES:
@@ -111,9 +109,11 @@ def test_every_python_block_is_a_run_snippet_section_or_a_tested_plain_fence():
                 body = [line for line in fence.content.splitlines() if line.strip()]
                 assert len(body) == len(includes), f"{where}: an include block holds other lines too"
                 for path, _section in includes:
-                    assert path in run_scripts or imported_by_other_snippets(path), f"{where}: {path} is shown but no page runs it"
+                    assert path in run_scripts, f"{where}: {path} is shown but no declared run runs it"
             else:
-                assert fence.content in tested_plain, f"{where}: a plain Python fence that pytest-markdown-docs does not run (inside tabs?)"
+                assert fence.content in tested_plain, (
+                    f"{where}: a plain Python fence that pytest-markdown-docs does not run (inside tabs?)"
+                )
 
 
 def test_every_snippet_file_is_shown_and_run():
@@ -122,7 +122,7 @@ def test_every_snippet_file_is_shown_and_run():
     for script in sorted((REPO / "snippets").rglob("*.py")):
         path = script.relative_to(REPO).as_posix()
         assert path in shown, f"{path} is not shown on any page"
-        assert path in run_scripts or imported_by_other_snippets(path), f"{path} is never run by the build"
+        assert path in run_scripts, f"{path} is never run by the build"
 
 
 def test_every_script_has_balanced_sections_in_page_order():
@@ -130,7 +130,9 @@ def test_every_script_has_balanced_sections_in_page_order():
         markers = re.findall(r"--8<-- \[(start|end):([a-z][-_0-9a-z]*)\]", script.read_text())
         names = [name for kind, name in markers if kind == "start"]
         assert len(names) == len(set(names)), f"{script}: a section name is used twice"
-        assert markers == [m for name in names for m in (("start", name), ("end", name))], f"{script}: sections overlap or are unclosed"
+        assert markers == [m for name in names for m in (("start", name), ("end", name))], (
+            f"{script}: sections overlap or are unclosed"
+        )
 
 
 def test_the_data_is_provided_without_network(tmp_path):
@@ -200,7 +202,8 @@ def test_mkdocs_serve_builds_once_and_rebuilds_once_per_edit(tmp_path):
 
     site = TmpSite(tmp_path)
     site.script("one.py", "print('served output', 6 * 7)\n")
-    page = '# Demo\n\n```python\n--8<-- "snippets/demo/one.py:main"\n```\n\n' + exec_block("snippets/demo/one.py")
+    site.declare('one = Run("snippets/demo/one.py")\n')
+    page = '# Demo\n\n```python\n--8<-- "snippets/demo/one.py:main"\n```\n\n' + exec_block("one")
     site.page(page)
     port = free_port()
     log_path = tmp_path / "serve.log"
@@ -209,7 +212,7 @@ def test_mkdocs_serve_builds_once_and_rebuilds_once_per_edit(tmp_path):
         server = subprocess.Popen(
             [sys.executable, "-m", "mkdocs", "serve", "--strict", "--dev-addr", f"127.0.0.1:{port}"],
             cwd=site.root,
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **site.env},
+            env={**os.environ, **site.env},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -266,8 +269,11 @@ def test_a_warm_rebuild_runs_nothing_and_imports_no_heavy_library(built_site, tm
         """
     )
     result = subprocess.run(
-        [sys.executable, "-c", program], cwd=REPO, capture_output=True, text=True, timeout=600,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        [sys.executable, "-c", program],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     assert "heavy: []" in result.stdout and "processes: []" in result.stdout, result.stdout

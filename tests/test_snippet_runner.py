@@ -1,8 +1,8 @@
 """The snippet runner, through real strict builds of a small temporary site.
 
 Each test builds a throw-away site (the project's own mkdocs.yml, hooks and runner, with
-its own pages, scripts and cache) in a temporary folder, so it can break things on purpose.
-The scripts count their own runs in files outside their working directory.
+its own pages, declared runs, scripts and cache) in a temporary folder, so it can break things
+on purpose. The scripts count their own runs in files outside their working directory.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -26,27 +27,31 @@ def site(tmp_path) -> TmpSite:
 def two_script_site(site: TmpSite) -> None:
     site.script("one.py", "print('one says', 1 + 1)\n")
     site.script("two.py", "print('two says', 2 + 2)\n")
+    site.declare('one = Run("snippets/demo/one.py")\ntwo = Run("snippets/demo/two.py")\n')
     site.page(
-        "# Demo\n\n```python\n--8<-- \"snippets/demo/one.py:main\"\n```\n\n"
-        + exec_block("snippets/demo/one.py")
+        '# Demo\n\n```python\n--8<-- "snippets/demo/one.py:main"\n```\n\n'
+        + exec_block("one")
         + "\n"
-        + exec_block("snippets/demo/two.py")
+        + exec_block("two")
     )
+
+
+def html(site: TmpSite) -> str:
+    return (site.root / "site" / "index.html").read_text()
 
 
 def test_output_is_shown_and_a_warm_rebuild_runs_nothing(site):
     two_script_site(site)
     first = site.build()
     assert first.returncode == 0, first.stdout
-    html = (site.root / "site" / "index.html").read_text()
-    assert "one says 2" in html and "two says 4" in html
-    assert "Output of <code>snippets/demo/one.py</code>" in html
+    assert "one says 2" in html(site) and "two says 4" in html(site)
+    assert "Output of <code>snippets/demo/one.py</code>" in html(site)
     assert (site.runs("one.py"), site.runs("two.py")) == (1, 1)
 
     second = site.build()
     assert second.returncode == 0, second.stdout
     assert (site.runs("one.py"), site.runs("two.py")) == (1, 1), "a cache hit must run nothing"
-    assert "one says 2" in (site.root / "site" / "index.html").read_text()
+    assert "one says 2" in html(site)
 
 
 def test_editing_one_script_reruns_only_that_script(site):
@@ -56,44 +61,111 @@ def test_editing_one_script_reruns_only_that_script(site):
     result = site.build()
     assert result.returncode == 0, result.stdout
     assert (site.runs("one.py"), site.runs("two.py")) == (2, 1)
-    assert "one now says 3" in (site.root / "site" / "index.html").read_text()
+    assert "one now says 3" in html(site)
 
 
 def test_editing_a_module_the_script_imports_reruns_it(site):
     (site.root / "snippets" / "demo" / "helper.py").write_text("VALUE = 1\n")
     site.script("one.py", "from helper import VALUE\nprint('value', VALUE)\n")
-    site.page(exec_block("snippets/demo/one.py"))
+    site.declare('one = Run("snippets/demo/one.py")\n')
+    site.page(exec_block("one"))
     assert site.build().returncode == 0
     (site.root / "snippets" / "demo" / "helper.py").write_text("VALUE = 2\n")
     assert site.build().returncode == 0
     assert site.runs("one.py") == 2
-    assert "value 2" in (site.root / "site" / "index.html").read_text()
+    assert "value 2" in html(site)
 
 
-def test_a_failing_script_fails_the_strict_build_with_its_path_and_traceback(site):
+def test_declared_dependencies_start_from_copy_depend_on_and_use(site):
+    """starts_from copies the earlier run's files in; depends_on and uses re-run it on a change,
+    without copying anything; an edit to a run re-runs what is declared to follow it, and only that."""
+    site.script("writer.py", "import pathlib\npathlib.Path('made.txt').write_text('written')\nprint('wrote')\n")
+    site.script("reader.py", "import pathlib\nprint('reads', pathlib.Path('made.txt').read_text())\n")
+    site.script("waiter.py", "import pathlib\nprint('made.txt here:', pathlib.Path('made.txt').exists())\n")
+    site.script("launcher.py", "print('launches', 'helper_script')\n")
+    (site.root / "snippets" / "demo" / "started.py").write_text("print('started')\n")
+    site.declare(
+        """
+        writer = Run("snippets/demo/writer.py")
+        reader = Run("snippets/demo/reader.py", starts_from=(writer,))
+        waiter = Run("snippets/demo/waiter.py", depends_on=(writer,))
+        launcher = Run("snippets/demo/launcher.py", uses=("snippets/demo/started.py",))
+        """
+    )
+    site.page(exec_block("reader") + "\n" + exec_block("waiter") + "\n" + exec_block("launcher"))
+    result = site.build()
+    assert result.returncode == 0, result.stdout
+    assert "reads written" in html(site) and "made.txt here: False" in html(site)
+    counts = lambda: [site.runs(n) for n in ("writer.py", "reader.py", "waiter.py", "launcher.py")]  # noqa: E731
+    assert counts() == [1, 1, 1, 1]
+
+    site.script("writer.py", "import pathlib\npathlib.Path('made.txt').write_text('rewritten')\nprint('wrote')\n")
+    assert site.build().returncode == 0
+    assert counts() == [2, 2, 2, 1] and "reads rewritten" in html(site)
+
+    (site.root / "snippets" / "demo" / "started.py").write_text("print('started again')\n")
+    assert site.build().returncode == 0
+    assert counts() == [2, 2, 2, 2]
+
+
+def test_a_failing_script_fails_the_strict_build_with_its_path_traceback_and_block_line(site):
     site.script("broken.py", "print('before the error')\nundefined_name + 1\n")
-    site.page("# Demo\n\nSome text.\n\n" + exec_block("snippets/demo/broken.py"))
+    site.declare('broken = Run("snippets/demo/broken.py")\n')
+    site.page("# Demo\n\nSome text.\n\n" + exec_block("broken"))
     result = site.build()
     assert result.returncode != 0
     log = result.stdout
-    assert "docs/index.md:7" in log, log  # the page and line of the block
-    assert "snippets/demo/broken.py exited with code 1" in log
+    assert "docs/index.md:5: snippets/demo/broken.py exited with code 1" in log, log  # the block's own line
     assert "NameError: name 'undefined_name' is not defined" in log
     assert "Aborted with" in log and "strict mode" in log
 
 
-def test_a_hanging_script_hits_its_timeout_with_a_clear_message(site):
-    site.script("hangs.py", "import time\nprint('going to sleep', flush=True)\ntime.sleep(600)\n")
-    site.page(exec_block("snippets/demo/hangs.py", timeout=3))
+def test_an_error_names_the_block_that_asked_not_the_first_mention_of_the_script(site):
+    site.script("broken.py", "raise SystemExit(3)\n")
+    site.declare('broken = Run("snippets/demo/broken.py")\n')
+    site.page(
+        "# Demo\n\n[Download broken.py](snippets/demo/broken.py)\n\n```python\n"
+        '--8<-- "snippets/demo/broken.py:main"\n```\n\n' + exec_block("broken")
+    )
     result = site.build()
     assert result.returncode != 0
-    assert "snippets/demo/hangs.py timed out after 3 s and was killed" in result.stdout
+    assert "docs/index.md:9: snippets/demo/broken.py exited with code 3" in result.stdout, result.stdout
+
+
+def test_a_failing_figure_names_its_block(site):
+    site.script("one.py", "print(1)\n")
+    site.declare(
+        """
+        one = Run("snippets/demo/one.py")
+
+        def chart(result):
+            raise ValueError(f"nothing to draw for {result.script}")
+        """
+    )
+    site.page(
+        "# Demo\n\n" + exec_block("one") + '\n```python exec="on"\nfrom pages import index\n'
+        "print(index.chart(index.one.result()))\n```\n"
+    )
+    result = site.build()
+    assert result.returncode != 0
+    assert "'docs/index.md:8'" in result.stdout, result.stdout  # markdown-exec names the block by its id
+    assert "ValueError: nothing to draw for snippets/demo/one.py" in result.stdout
+
+
+def test_a_hanging_script_hits_its_timeout_with_a_clear_message(site):
+    site.script("hangs.py", "import time\nprint('going to sleep', flush=True)\ntime.sleep(600)\n")
+    site.declare('hangs = Run("snippets/demo/hangs.py", timeout=3)\n')
+    site.page(exec_block("hangs"))
+    result = site.build()
+    assert result.returncode != 0
+    assert "docs/index.md:1: snippets/demo/hangs.py timed out after 3 s and was killed" in result.stdout
     assert "going to sleep" in result.stdout  # what it printed before, to help find where it hung
 
 
 def test_a_missing_section_fails_the_build_naming_it_and_the_page_line(site):
     site.script("one.py", "print(1)\n")
-    site.page('# Demo\n\n```python\n--8<-- "snippets/demo/one.py:no-such-section"\n```\n')
+    site.declare('one = Run("snippets/demo/one.py")\n')
+    site.page('# Demo\n\n```python\n--8<-- "snippets/demo/one.py:no-such-section"\n```\n\n' + exec_block("one"))
     result = site.build()
     assert result.returncode != 0
     assert "docs/index.md:4" in result.stdout
@@ -101,17 +173,51 @@ def test_a_missing_section_fails_the_build_naming_it_and_the_page_line(site):
 
 
 def test_a_missing_snippet_file_fails_the_build(site):
+    site.declare("")
     site.page('# Demo\n\n```python\n--8<-- "snippets/demo/nowhere.py:main"\n```\n')
     result = site.build()
     assert result.returncode != 0
     assert "docs/index.md:4" in result.stdout and "snippets/demo/nowhere.py does not exist" in result.stdout
 
 
+def test_an_unused_declaration_fails_the_build(site):
+    two_script_site(site)
+    site.page(exec_block("one"))
+    result = site.build()
+    assert result.returncode != 0
+    assert "declared but no page shows it" in result.stdout and "pages/index.py: two" in result.stdout, result.stdout
+
+
+def test_a_run_made_in_a_page_block_is_undeclared_and_fails_the_build(site):
+    site.script("one.py", "import sys\nprint(sys.argv[1:])\n")
+    site.declare('one = Run("snippets/demo/one.py")\n')
+    site.page(
+        exec_block("one")
+        + '\n```python exec="on"\nfrom snippet_runner import run\nprint(run("snippets/demo/one.py", args=["x"]).output)\n```\n'
+    )
+    result = site.build()
+    assert result.returncode != 0
+    assert "docs/index.md:6: a page block made its own Run of snippets/demo/one.py" in result.stdout, result.stdout
+    assert site.runs("one.py") == 1  # the declared run only
+
+
+def test_a_script_no_declaration_runs_fails_the_build(site):
+    two_script_site(site)
+    site.script("orphan.py", "print('nobody runs me')\n")
+    result = site.build()
+    assert result.returncode != 0
+    assert "snippets/demo/orphan.py: no run declared in pages/*.py runs, imports or uses this script" in result.stdout
+
+
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "no-result", "no-workdir"])
 def test_a_corrupt_cache_entry_is_recomputed(site, damage):
     two_script_site(site)
     assert site.build().returncode == 0
-    entries = [e for e in site.cache.iterdir() if (e / "result.json").exists() and "one says" in (e / "result.json").read_text()]
+    entries = [
+        e
+        for e in site.cache.iterdir()
+        if (e / "result.json").exists() and "one says" in (e / "result.json").read_text()
+    ]
     assert len(entries) == 1
     result_file = entries[0] / "result.json"
     if damage == "garbage":
@@ -130,12 +236,12 @@ def test_a_corrupt_cache_entry_is_recomputed(site, damage):
 
 def test_expected_failure_is_checked_and_shown(site):
     site.script("old_api.py", "raise TypeError('this API is gone')\n")
-    site.page(exec_block("snippets/demo/old_api.py", returncode=1, keep=r"^TypeError"))
+    site.declare('old_api = Run("snippets/demo/old_api.py", returncode=1)\n')
+    site.page(exec_block("old_api", keep=r"^TypeError"))
     result = site.build()
     assert result.returncode == 0, result.stdout
-    html = (site.root / "site" / "index.html").read_text()
-    assert "TypeError: this API is gone" in html
-    assert "Traceback (most recent call last)" not in html
+    assert "TypeError: this API is gone" in html(site)
+    assert "Traceback (most recent call last)" not in html(site)
 
     # The same script made to pass is now a failure: it no longer shows what the page says.
     site.script("old_api.py", "print('fine now')\n")
@@ -161,3 +267,60 @@ def test_scripts_run_in_a_scratch_folder_with_the_data_and_leave_the_repo_alone(
     assert "t10k-images-idx3-ubyte" in result.output
     assert set(os.listdir(REPO)) == before
     assert not list((REPO / "docs").rglob("out.txt"))
+
+
+def test_prune_drops_entries_no_build_used_for_long_and_keeps_the_rest(tmp_path, monkeypatch):
+    monkeypatch.setenv("SNIPPET_CACHE_DIR", str(tmp_path / "snippet-runs"))
+    script = tmp_path / "hello.py"
+    script.write_text("print('hello')\n")
+    old = runner.run(script, args=["old"]).workdir.parent
+    fresh = runner.run(script, args=["fresh"]).workdir.parent
+    long_ago = old.stat().st_mtime - 30 * 86400
+    os.utime(old / "result.json", (long_ago, long_ago))
+    derived = tmp_path / "derived"
+    derived.mkdir()
+    (derived / "stale.html").write_text("<svg/>")
+    os.utime(derived / "stale.html", (long_ago, long_ago))
+    (derived / "recent.html").write_text("<svg/>")
+
+    removed = runner.prune(older_than_days=14, root=tmp_path)
+    assert sorted(removed) == sorted([old, derived / "stale.html"])
+    assert not old.exists() and fresh.exists() and (derived / "recent.html").exists()
+    # A cache hit marks the entry as used: it survives the next prune.
+    stamp = fresh / "result.json"
+    os.utime(stamp, (long_ago, long_ago))
+    assert runner.run(script, args=["fresh"]).cached
+    assert runner.prune(older_than_days=14, root=tmp_path) == []
+
+
+def test_editing_one_page_module_redraws_only_that_pages_figures(site):
+    """A drawn figure's cache key covers its own module and the project modules it imports,
+    not the whole package: editing pages/other.py redraws other's figure, not index's."""
+    site.script("one.py", "print('one')\n")
+    drawing = """
+        import os, pathlib
+        from snippet_runner.memo import memoized
+
+        @memoized
+        def chart(result):
+            with open(pathlib.Path(os.environ["COUNTS"]) / "{name}-chart", "a") as f:
+                f.write("drawn\\n")
+            return "<p>chart of {name} for " + result.script + "</p>"
+        """
+    site.declare('one = Run("snippets/demo/one.py")\n' + textwrap.dedent(drawing.replace("{name}", "index")))
+    (site.root / "pages" / "other.py").write_text(textwrap.dedent(drawing.replace("{name}", "other")))
+    site.page(
+        '```python exec="on"\nfrom pages import index, other\n'
+        "print(index.chart(index.one.result()))\nprint(other.chart(index.one.result()))\n```\n"
+    )
+    assert site.build().returncode == 0
+    assert (site.runs("index-chart"), site.runs("other-chart")) == (1, 1)
+    assert site.build().returncode == 0
+    assert (site.runs("index-chart"), site.runs("other-chart")) == (1, 1), "a warm build draws nothing"
+
+    other = site.root / "pages" / "other.py"
+    other.write_text(other.read_text() + "# an edit to the other page's module\n")
+    result = site.build()
+    assert result.returncode == 0, result.stdout
+    assert (site.runs("index-chart"), site.runs("other-chart")) == (1, 2)
+    assert "chart of other for snippets/demo/one.py" in html(site)

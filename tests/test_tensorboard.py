@@ -19,8 +19,9 @@ import pytest
 import yaml
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
+import pages.tensorboard as tensorboard_page
 from conftest import REPO, build_site, free_port
-from snippet_runner import SnippetError, clean, render, tensorboard_charts
+from snippet_runner import SnippetError, clean, render
 from snippet_runner.filetree import tree, tree_block
 
 FOLDER = "snippets/tensorboard"
@@ -42,7 +43,13 @@ def sections(script: str) -> list[str]:
 
 def printed_epochs(text: str) -> list[dict]:
     return [
-        {"epoch": int(e), "train_loss": float(t), "train_mae_epoch": float(m), "val_loss": float(v), "val_mae": float(a)}
+        {
+            "epoch": int(e),
+            "train_loss": float(t),
+            "train_mae_epoch": float(m),
+            "val_loss": float(v),
+            "val_mae": float(a),
+        }
         for e, t, m, v, a in EPOCH_LINE.findall(text)
     ]
 
@@ -60,13 +67,13 @@ def assert_matches_print(logged: float, printed: float) -> None:
 
 
 @pytest.fixture(scope="module")
-def lightning_run(snippet):
-    return snippet(LIGHTNING)
+def lightning_run():
+    return tensorboard_page.log_lightning.result()
 
 
 @pytest.fixture(scope="module")
-def pytorch_run(snippet):
-    return snippet(PYTORCH)
+def pytorch_run():
+    return tensorboard_page.log_pytorch.result()
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +113,9 @@ def test_each_run_wrote_one_event_file(lightning_logs, pytorch_run):
         assert files[0].stat().st_size > 0
 
 
-def test_lightning_event_file_has_each_tag_with_the_expected_points_and_the_printed_values(lightning_run, lightning_logs):
+def test_lightning_event_file_has_each_tag_with_the_expected_points_and_the_printed_values(
+    lightning_run, lightning_logs
+):
     logged = scalars(lightning_logs)
     step_points = [s for s in range(EPOCHS * STEPS_PER_EPOCH) if (s + 1) % LOG_EVERY == 0]  # 9, 19, ... 499
     epoch_ends = [STEPS_PER_EPOCH * (e + 1) - 1 for e in range(EPOCHS)]  # 99, 199, ... 499
@@ -128,7 +137,9 @@ def test_lightning_event_file_has_each_tag_with_the_expected_points_and_the_prin
     first_fit = clean(lightning_run)[: clean(lightning_run).index("logger: ")]
     printed = printed_epochs(first_fit)
     for line, end in zip(printed, epoch_ends, strict=True):
-        values_at_end = {tag: dict(logged[tag])[end] for tag in ("train_loss", "train_mae_epoch", "val_loss", "val_mae")}
+        values_at_end = {
+            tag: dict(logged[tag])[end] for tag in ("train_loss", "train_mae_epoch", "val_loss", "val_mae")
+        }
         for tag, value in values_at_end.items():
             assert_matches_print(value, line[tag])
 
@@ -190,8 +201,12 @@ def tensorboard_server(lightning_run, tmp_path):
     log = tmp_path / "tensorboard.log"
     command = [
         str(Path(sys.executable).parent / "tensorboard"),
-        "--logdir", str(lightning_run.workdir / "lightning_logs"),
-        "--host", "127.0.0.1", "--port", str(port),
+        "--logdir",
+        str(lightning_run.workdir / "lightning_logs"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
     ]
     with open(log, "wb") as out:
         server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -250,8 +265,8 @@ def write_events(folder: Path, train_loss: list[float], val_loss: list[float]) -
 
 def test_the_charts_are_accessible_svg_with_axes_drawn_from_the_event_file(lightning_logs):
     logged = scalars(lightning_logs)
-    train = tensorboard_charts.train_loss_chart(lightning_logs)
-    val = tensorboard_charts.val_loss_chart(lightning_logs)
+    train = tensorboard_page.train_loss_chart(lightning_logs)
+    val = tensorboard_page.val_loss_chart(lightning_logs)
     for chart, tag, axis in ((train, "train_loss", "step"), (val, "val_loss", "epoch")):
         assert chart.startswith('<figure class="chart"><svg role="img" aria-label="')
         assert f"{tag} per " in re.search(r'aria-label="([^"]+)"', chart).group(1)
@@ -265,30 +280,30 @@ def test_the_charts_are_accessible_svg_with_axes_drawn_from_the_event_file(light
 
 def test_the_chart_changes_when_the_logged_data_changes(lightning_logs, tmp_path):
     other = write_events(tmp_path / "other" / "version_0", [0.5, 0.25, 0.125], [0.4, 0.2])
-    for draw in (tensorboard_charts.train_loss_chart, tensorboard_charts.val_loss_chart):
+    for draw in (tensorboard_page.train_loss_chart, tensorboard_page.val_loss_chart):
         assert draw(other) != draw(lightning_logs)
         assert draw(other) == draw(other)  # the same log gives the same picture, byte for byte
-    assert "3 points, steps 9 to 29; train_loss goes from 0.5000 to 0.1250" in tensorboard_charts.train_loss_chart(other)
-    assert "2 points, epochs 0 to 1 (logged with the epoch as its step)" in tensorboard_charts.val_loss_chart(other)
+    assert "3 points, steps 9 to 29; train_loss goes from 0.5000 to 0.1250" in tensorboard_page.train_loss_chart(other)
+    assert "2 points, epochs 0 to 1 (logged with the epoch as its step)" in tensorboard_page.val_loss_chart(other)
     more = write_events(tmp_path / "more" / "version_0", [0.5, 0.25, 0.125, 0.0625], [0.4, 0.2])
-    assert tensorboard_charts.train_loss_chart(more) != tensorboard_charts.train_loss_chart(other)
+    assert tensorboard_page.train_loss_chart(more) != tensorboard_page.train_loss_chart(other)
 
 
 def test_a_folder_without_an_event_file_is_a_clear_error(tmp_path):
     empty = tmp_path / "lightning_logs" / "version_7"
     empty.mkdir(parents=True)
     (empty / "hparams.yaml").write_text("{}\n")
-    for draw in (tensorboard_charts.train_loss_chart, tensorboard_charts.val_loss_chart):
-        with pytest.raises(tensorboard_charts.NoEventFileError, match=re.escape(str(empty))):
+    for draw in (tensorboard_page.train_loss_chart, tensorboard_page.val_loss_chart):
+        with pytest.raises(tensorboard_page.NoEventFileError, match=re.escape(str(empty))):
             draw(empty)
-    with pytest.raises(tensorboard_charts.NoEventFileError, match="no such folder"):
-        tensorboard_charts.train_loss_chart(tmp_path / "missing")
+    with pytest.raises(tensorboard_page.NoEventFileError, match="no such folder"):
+        tensorboard_page.train_loss_chart(tmp_path / "missing")
 
 
 def test_a_missing_tag_is_a_clear_error_naming_the_tags_there_are(tmp_path):
     run_dir = write_events(tmp_path / "run", [0.5], [0.4])
-    with pytest.raises(tensorboard_charts.MissingTagError, match=r"'val_mae'.*tags: train_loss, val_loss"):
-        tensorboard_charts.val_loss_chart(run_dir, tag="val_mae")
+    with pytest.raises(tensorboard_page.MissingTagError, match=r"'val_mae'.*tags: train_loss, val_loss"):
+        tensorboard_page.val_loss_chart(run_dir, tag="val_mae")
 
 
 def test_a_page_drawing_from_a_folder_without_events_fails_the_strict_build(tmp_path):
@@ -301,8 +316,8 @@ def test_a_page_drawing_from_a_folder_without_events_fails_the_strict_build(tmp_
             # Chart
 
             ```python exec="on"
-            from snippet_runner import tensorboard_charts
-            print(tensorboard_charts.train_loss_chart({str(empty)!r}))
+            from pages import tensorboard
+            print(tensorboard.train_loss_chart({str(empty)!r}))
             ```
             """
         )

@@ -1,10 +1,8 @@
-"""The parity page's figures, tables and verdict, drawn at build from the benchmark's parity.json.
+"""The parity page (docs/parity.md): its benchmark run, and the figures, tables and verdict drawn
+at build from the parity.json the benchmark writes into its working directory::
 
-The benchmark (``snippets/parity/benchmark.py``) runs through the snippet runner like any script,
-cached, and writes ``parity.json`` into its working directory; everything here only reads that file::
-
-    from snippet_runner import parity_report as parity
-    report = parity.load(parity.measure())
+    from pages import parity
+    report = parity.load(parity.benchmark.result())
     print(parity.configurations_table(report))
 """
 
@@ -13,18 +11,15 @@ from __future__ import annotations
 import html
 import json
 
+from pages import from_pytorch_to_lightning as core
+from snippet_runner import Result, Run
 from snippet_runner.figures import figure, inline_svg
 from snippet_runner.memo import memoized
-from snippet_runner.runner import Run, run
 
 SCRIPT = "snippets/parity/benchmark.py"
-# The benchmark also runs the core page's two scripts (for their memory), so it depends on them:
-# naming them in `after` puts their runs in its cache key, and an edit to either re-runs it.
-CORE_SCRIPTS = (
-    "snippets/from-pytorch-to-lightning/train_pytorch.py",
-    "snippets/from-pytorch-to-lightning/train_lightning.py",
-)
 TIMEOUT = 1500  # seconds: about 2-3 minutes on an idle 2-core machine, far more when it is busy
+# The benchmark also starts the core page's two scripts (for their memory): an edit to either re-runs it.
+benchmark = Run(SCRIPT, uses=(core.train_pytorch.script, core.train_lightning.script), timeout=TIMEOUT)
 
 # What each configuration of the benchmark is, in the page's words (a test checks that every one is here).
 DESCRIPTIONS = {
@@ -67,12 +62,7 @@ KNOB_ORDER = ("site", "progress bar every 10 steps", "no progress bar", "no mode
 PAIRS = ("2 DataLoader workers", "2 torch threads", "batch size 128", "batch size 400")
 
 
-def measure(*args: str) -> Run:
-    """Run the benchmark through the snippet runner (cached like any script), as the page does."""
-    return run(SCRIPT, args=args, after=CORE_SCRIPTS, timeout=TIMEOUT)
-
-
-def load(benchmark_run: Run) -> dict:
+def load(benchmark_run: Result) -> dict:
     return json.loads((benchmark_run.workdir / "parity.json").read_text())
 
 

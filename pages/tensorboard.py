@@ -1,12 +1,11 @@
-"""Charts of a run's TensorBoard logs, drawn at build from its event files.
+"""The TensorBoard page (docs/tensorboard.md): its two runs, and charts of their TensorBoard
+logs drawn at build from the event files.
 
 The points are read with TensorBoard's own event reader (``EventAccumulator``), the
 same code a ``tensorboard`` server uses, so the page shows what TensorBoard would::
 
-    from snippet_runner import run, tensorboard_charts
-    logs = run("snippets/tensorboard/log_lightning.py").workdir / "lightning_logs" / "version_0"
-    print(tensorboard_charts.train_loss_chart(logs))
-    print(tensorboard_charts.val_loss_chart(logs))
+    from pages import tensorboard
+    print(tensorboard.train_loss_chart(tensorboard.log_lightning.result().workdir / "lightning_logs" / "version_0"))
 
 A folder without an event file raises ``NoEventFileError`` naming the folder (which fails
 ``mkdocs build --strict``): the page never shows an empty chart.
@@ -19,8 +18,11 @@ import os
 import textwrap
 from pathlib import Path
 
-from snippet_runner import figures
+from snippet_runner import Run, figures
 from snippet_runner.memo import memoized
+
+log_pytorch = Run("snippets/tensorboard/log_pytorch.py")
+log_lightning = Run("snippets/tensorboard/log_lightning.py")
 
 EVENT_FILE_PATTERN = "events.out.tfevents.*"
 
@@ -56,8 +58,7 @@ def read_scalars(run_dir: str | os.PathLike) -> dict[str, list[tuple[int, float]
     accumulator = EventAccumulator(str(run_dir), size_guidance={"scalars": 0})
     accumulator.Reload()
     return {
-        tag: [(event.step, event.value) for event in accumulator.Scalars(tag)]
-        for tag in accumulator.Tags()["scalars"]
+        tag: [(event.step, event.value) for event in accumulator.Scalars(tag)] for tag in accumulator.Tags()["scalars"]
     }
 
 
@@ -107,8 +108,7 @@ def train_loss_chart(run_dir: str | os.PathLike, tag: str = "train_loss") -> str
         fig,
         title=f"{tag} per training step, read from the event file of {_run_name(run_dir)}",
         description=(
-            f"Line chart of {len(points)} points, steps {steps[0]} to {steps[-1]}; "
-            f"{tag} goes {_describe(values)}."
+            f"Line chart of {len(points)} points, steps {steps[0]} to {steps[-1]}; {tag} goes {_describe(values)}."
         ),
     )
 

@@ -1,0 +1,15 @@
+"""The Several devices page (docs/multi-device.md): the sampler split, a real 2-process DDP run,
+the error on a machine without a GPU, and two nodes on one machine."""
+
+from snippet_runner import Run
+
+FOLDER = "snippets/multi-device"
+
+sampler_split = Run(f"{FOLDER}/sampler_split.py")
+train_ddp = Run(f"{FOLDER}/train_ddp.py")
+# The same script asked for GPUs where there are none: the page shows the error it ends with.
+train_ddp_no_gpu = Run(
+    f"{FOLDER}/train_ddp.py", args=("--accelerator", "gpu"), env={"CUDA_VISIBLE_DEVICES": ""}, returncode=1
+)
+# two_nodes.py starts train_ddp.py twice, as node 0 and node 1.
+two_nodes = Run(f"{FOLDER}/two_nodes.py", uses=(f"{FOLDER}/train_ddp.py",))
