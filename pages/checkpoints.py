@@ -31,7 +31,7 @@ def best_checkpoint(best_run: Result) -> str:
 # In page order. Each script that reads files starts from a copy of the folder of the run that wrote them.
 automatic = Run(f"{FOLDER}/automatic.py")
 best = Run(f"{FOLDER}/best.py")
-predict = Run(f"{FOLDER}/predict.py", starts_from=(best,), args=(lambda: best_checkpoint(best.result()),))
+predict = Run(f"{FOLDER}/predict.py", starts_from=(best,), args=(lambda: best_checkpoint(best.compute()),))
 hyperparameters = Run(f"{FOLDER}/hyperparameters.py", starts_from=(best,))
 no_checkpoints = Run(f"{FOLDER}/no_checkpoints.py")
 resume = Run(f"{FOLDER}/resume.py", starts_from=(automatic,))

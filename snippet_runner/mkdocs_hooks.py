@@ -1,6 +1,6 @@
-"""MkDocs hooks: load the pages' declared runs, check every snippet include before rendering,
-tell each exec block where it is, fail on a declaration no page uses, and publish the snippet
-scripts so that pages can link them."""
+"""MkDocs hooks: load the pages' declared runs and run them all up front, check every snippet
+include before rendering, tell each exec block where it is, fail on a declaration no page uses,
+and publish the snippet scripts so that pages can link them."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from snippet_runner import memo, runner
+from snippet_runner import memo, runner, schedule
 
 INCLUDE = re.compile(r'--8<--\s+"([^"]+)"')
 SECTION_NAME = re.compile(r"[a-z][-_0-9a-z]*$")
@@ -122,6 +122,7 @@ def on_pre_build(config):
     memo.module_digest.cache_clear()
     declared = declared_runs(page_modules())
     check_every_script_is_declared(declared)
+    schedule.run_all(declared)  # every run up front, side by side; the pages then read the cache
 
 
 def on_page_markdown(markdown, page, config, files):

@@ -111,6 +111,7 @@ class Run:
     env: Mapping[str, str] = field(default_factory=dict)
     returncode: int = 0
     timeout: float = settings.DEFAULT_TIMEOUT
+    alone: bool = False  # run with nothing else running beside it (it measures time)
 
     def __post_init__(self):
         where = _made_in_block()
@@ -136,17 +137,64 @@ class Run:
         return self._asked
 
     def forget(self) -> None:
-        """Drop the remembered result, so the next ``result()`` checks the cache again (a new build)."""
+        """Drop what this build remembered (key, result, failure), so that the next ``result()``
+        looks at the scripts and the cache again: a new build."""
+        object.__setattr__(self, "_key", None)
         object.__setattr__(self, "_result", None)
+        object.__setattr__(self, "_error", None)
         object.__setattr__(self, "_asked", False)
 
+    @property
+    def earlier(self) -> tuple[Run, ...]:
+        """The runs that must be done before this one."""
+        return self.starts_from + self.depends_on
+
+    def key(self) -> str:
+        """The run's cache key, computed without running it (an argument that is a function may
+        need an earlier run's result)."""
+        if self._key is None:
+            path, _ = resolve(self.script)
+            key = cache_key(
+                path,
+                self.arguments(),
+                self.env,
+                [earlier.key() for earlier in self.starts_from],
+                [earlier.key() for earlier in self.depends_on],
+                self.uses,
+                self.returncode,
+            )
+            object.__setattr__(self, "_key", key)
+        return self._key
+
+    def arguments(self) -> tuple[str, ...]:
+        return tuple(str(a() if callable(a) else a) for a in self.args)
+
+    def cached(self) -> Result | None:
+        """The result from the cache, or None when it would have to run (nothing runs here)."""
+        if self._result is None:
+            object.__setattr__(self, "_result", _load_cached(cache_root() / self.key(), resolve(self.script)[1]))
+        return self._result
+
     def result(self) -> Result:
-        """The run's result: from the cache, or by running it (and what it starts from) now."""
+        """The run's result: from the cache, or by running it (and what it starts from) now.
+        A run that failed in this build fails again at once, with the same error."""
+        self._mark_asked()
+        return self.compute()
+
+    def _mark_asked(self) -> None:
         object.__setattr__(self, "_asked", True)
+        for earlier in self.earlier:  # a page that shows a run uses what it builds on
+            earlier._mark_asked()
+
+    def compute(self) -> Result:
+        """``result()``, without counting as a page's use of the run (for running runs up front)."""
+        if self._error is not None:
+            raise SnippetError(_located(self._error))
         if self._result is None:
             try:
                 object.__setattr__(self, "_result", _resolve(self))
             except SnippetError as error:
+                object.__setattr__(self, "_error", str(error))
                 raise SnippetError(_located(str(error))) from None
         return self._result
 
@@ -236,7 +284,7 @@ def resolve(script: str | os.PathLike) -> tuple[Path, str]:
     return path.resolve(), shown
 
 
-def cache_key(script: Path, args, env, starts_from: list[Result], depends_on: list[Result], uses, returncode) -> str:
+def cache_key(script: Path, args, env, starts_from: list[str], depends_on: list[str], uses, returncode) -> str:
     parts = {
         "format": CACHE_FORMAT,
         "returncode": returncode,
@@ -245,13 +293,13 @@ def cache_key(script: Path, args, env, starts_from: list[Result], depends_on: li
         "imports": {p.name: _sha256(p.read_bytes()) for p in [*local_imports(script), *(resolve(u)[0] for u in uses)]},
         "args": list(args),
         "env": dict(env),
-        "after": [r.workdir.parent.name for r in starts_from],
+        "after": list(starts_from),  # their keys
         "data": data_digest(),
         "versions": versions(),
         "threads": settings.TORCH_THREADS,
     }
     if depends_on:  # only when declared, so that the keys of other runs stay as they were
-        parts["depends_on"] = [r.workdir.parent.name for r in depends_on]
+        parts["depends_on"] = list(depends_on)
     return _sha256(json.dumps(parts, sort_keys=True).encode())[:24]
 
 
@@ -375,10 +423,10 @@ def _tail(output: str, lines: int = 60) -> str:
 
 def _resolve(declared: Run) -> Result:
     path, shown = resolve(declared.script)
-    args = tuple(str(a() if callable(a) else a) for a in declared.args)
-    starts_from = [earlier.result() for earlier in declared.starts_from]
-    depends_on = [earlier.result() for earlier in declared.depends_on]
-    key = cache_key(path, args, declared.env, starts_from, depends_on, declared.uses, declared.returncode)
+    starts_from = [earlier.compute() for earlier in declared.starts_from]
+    for earlier in declared.depends_on:
+        earlier.compute()
+    args, key = declared.arguments(), declared.key()
     entry = cache_root() / key
     cached = _load_cached(entry, shown)
     if cached is not None:

@@ -74,7 +74,21 @@ def build_site(site_dir: Path, config: Path = REPO / "mkdocs.yml", env: dict | N
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
+def all_runs():
+    """Every run the pages declare, brought into the cache up front and side by side, exactly
+    as the build does it first: the page tests then read the build's own results (and the build
+    that ``built_site`` makes finds them all in the cache)."""
+    from snippet_runner import schedule
+    from snippet_runner.mkdocs_hooks import declared_runs, page_modules
+
+    summary = schedule.run_all(declared_runs(page_modules()), report=print)
+    if summary.failed:
+        pytest.fail("runs failed:\n" + "\n".join(f"{run.script}: {why}" for run, why in summary.failed))
+    return summary
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory, all_runs) -> Path:
     """One strict build of the whole site for the session; fails loudly with the build log."""
     site_dir = tmp_path_factory.mktemp("site")
     result = build_site(site_dir)

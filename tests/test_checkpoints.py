@@ -25,6 +25,9 @@ from pages.checkpoints import RUNS, best_checkpoint, reconstructions
 from snippet_runner import clean
 from snippet_runner.runner import data_root, script_environment
 
+# The build's own runs, made up front and side by side (conftest.all_runs), before any test reads one.
+pytestmark = pytest.mark.usefixtures("all_runs")
+
 FOLDER = REPO / "snippets" / "checkpoints"
 PAGE = REPO / "docs" / "checkpoints.md"
 # The page's parts in order, as the scripts that show them.

@@ -17,6 +17,9 @@ from conftest import REPO
 from pages import errata
 from snippet_runner import clean
 
+# The build's own runs, made up front and side by side (conftest.all_runs), before any test reads one.
+pytestmark = pytest.mark.usefixtures("all_runs")
+
 PAGE = REPO / "docs" / "errata.md"
 FOLDER = REPO / "snippets" / "errata"
 # The page's filter for a script that ends with an exception: the final exception line.

@@ -15,6 +15,9 @@ from conftest import REPO
 from pages import from_pytorch_to_lightning as core
 from snippet_runner import clean
 
+# The build's own runs, made up front and side by side (conftest.all_runs), before any test reads one.
+pytestmark = pytest.mark.usefixtures("all_runs")
+
 FOLDER = "snippets/from-pytorch-to-lightning"
 PYTORCH = f"{FOLDER}/train_pytorch.py"
 LIGHTNING = f"{FOLDER}/train_lightning.py"

@@ -27,6 +27,9 @@ from pages import multi_device
 from snippet_runner import clean
 from snippet_runner.runner import data_root, script_environment
 
+# The build's own runs, made up front and side by side (conftest.all_runs), before any test reads one.
+pytestmark = pytest.mark.usefixtures("all_runs")
+
 FOLDER = "snippets/multi-device"
 TRAIN = f"{FOLDER}/train_ddp.py"
 TWO_NODES = f"{FOLDER}/two_nodes.py"

@@ -324,3 +324,61 @@ def test_editing_one_page_module_redraws_only_that_pages_figures(site):
     assert result.returncode == 0, result.stdout
     assert (site.runs("index-chart"), site.runs("other-chart")) == (1, 2)
     assert "chart of other for snippets/demo/one.py" in html(site)
+
+
+def test_runs_start_up_front_side_by_side_and_an_alone_run_has_the_machine_to_itself(site):
+    """The build runs every declared run before rendering: two at a time here (the pool has as
+    many workers as cores, at least two in this test's site), and the one declared ``alone``
+    with nothing beside it. Each script writes when it started and ended."""
+    timing = (
+        "import json, os, pathlib, sys, time\n"
+        "start = time.time(); time.sleep(1.5)\n"
+        "with open(pathlib.Path(os.environ['COUNTS']) / 'spans', 'a') as f:\n"
+        "    f.write(json.dumps([sys.argv[1], start, time.time()]) + '\\n')\n"
+    )
+    site.script("span.py", timing)
+    site.declare(
+        """
+        a = Run("snippets/demo/span.py", args=("a",))
+        b = Run("snippets/demo/span.py", args=("b",))
+        c = Run("snippets/demo/span.py", args=("c",), alone=True)
+        d = Run("snippets/demo/span.py", args=("d",), starts_from=(a,))
+        """
+    )
+    site.page("".join(exec_block(name) + "\n" for name in "abcd"))
+    result = site.build()
+    assert result.returncode == 0, result.stdout
+    log = result.stdout
+    assert "snippet runs: 4 declared, 0 from the cache, 4 to run" in log, log
+    assert log.index("[4/4]") < log.index("Building documentation"), "all runs end before any page renders"
+    spans = {
+        name: (start, end) for name, start, end in map(json.loads, (site.counts / "spans").read_text().splitlines())
+    }
+    overlap = lambda x, y: spans[x][0] < spans[y][1] and spans[y][0] < spans[x][1]  # noqa: E731
+    if (os.cpu_count() or 1) >= 2:
+        assert overlap("a", "b"), spans
+    assert not any(overlap("c", other) for other in "abd"), spans
+    assert spans["d"][0] >= spans["a"][1], "d starts from a's files: it starts after a ended"
+
+    again = site.build()
+    assert "snippet runs: 4 declared, 4 from the cache, 0 to run" in again.stdout
+
+
+def test_a_failing_run_is_reported_at_once_and_its_block_stops_the_build(site):
+    site.script("broken.py", "raise SystemExit('broken on purpose')\n")
+    site.script("after.py", "print('never')\n")
+    site.declare(
+        """
+        broken = Run("snippets/demo/broken.py")
+        after = Run("snippets/demo/after.py", starts_from=(broken,))
+        """
+    )
+    site.page("# Demo\n\n" + exec_block("after"))
+    result = site.build()
+    assert result.returncode != 0
+    log = result.stdout
+    assert "snippets/demo/broken.py: FAILED: snippets/demo/broken.py exited with code 1" in log, log
+    assert "snippets/demo/after.py: not run: a run it builds on failed" in log
+    assert log.index("FAILED") < log.index("Building documentation"), "reported before the pages render"
+    assert "docs/index.md:3: snippets/demo/broken.py exited with code 1" in log  # then at the block
+    assert site.runs("broken.py") == 1 and site.runs("after.py") == 0, "the failed run is not run again"

@@ -24,6 +24,9 @@ from conftest import REPO, build_site, free_port
 from snippet_runner import SnippetError, clean, render
 from snippet_runner.filetree import tree, tree_block
 
+# The build's own runs, made up front and side by side (conftest.all_runs), before any test reads one.
+pytestmark = pytest.mark.usefixtures("all_runs")
+
 FOLDER = "snippets/tensorboard"
 PYTORCH = f"{FOLDER}/log_pytorch.py"
 LIGHTNING = f"{FOLDER}/log_lightning.py"
