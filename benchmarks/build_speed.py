@@ -1,20 +1,24 @@
 """How long does the site take to build? Whole `mkdocs build --strict` processes, timed from outside.
 
-    .venv/bin/python benchmarks/build_speed.py [--runs 5] [--cold-runs 1]
+    .venv/bin/python benchmarks/build_speed.py [--runs 5] [--cold-runs 1] [--plain]
 
 Measures, each as the median (and min–max) of several runs, interleaved so that a slow
 moment of the machine spreads over all of them:
-- cold: an empty snippet cache, so every script runs;
+- cold: an empty snippet cache (the data present), so every script runs; also the same less
+  the parity benchmark's own run time (it runs alone, last, because it measures time);
 - warm: a rebuild with nothing changed (goal: at most 2 s for the whole process);
 - one script edited: a rebuild after a change to one script (it re-runs that script only);
 - bare: the same pages built by Material without markdown-exec and the runner (the floor).
-Uses a cache folder of its own, so the project's cache is left as it is.
+With --plain, each cold build is paired with one the old way (every script a plain
+subprocess, one at a time: SNIPPET_FORK=0 SNIPPET_WORKERS=1), and the ratio is printed.
+Uses cache folders of its own, so the project's cache is left as it is.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -26,13 +30,16 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 EDITED = REPO / "snippets" / "installation" / "check_install.py"
+PARITY = "snippets/parity/benchmark.py"
+PLAIN = {"SNIPPET_FORK": "0", "SNIPPET_WORKERS": "1"}  # the way before: subprocesses, one at a time
 
 
-def build(config: Path, site: Path, cache: Path) -> float:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SNIPPET_CACHE_DIR": str(cache)}
+def build(config: Path, site: Path, cache: Path, env: dict | None = None) -> tuple[float, str]:
+    """Seconds the whole build process took, and its log."""
+    env = {**os.environ, "SNIPPET_CACHE_DIR": str(cache), **(env or {})}
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(config), "-d", str(site)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -41,7 +48,13 @@ def build(config: Path, site: Path, cache: Path) -> float:
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"build failed:\n{result.stdout}\n{result.stderr}")
-    return seconds
+    return seconds, result.stdout + result.stderr
+
+
+def run_seconds(log: str, script: str) -> float:
+    """A run's own time, from the build's progress lines ("[k/N] <script>: 12.3 s")."""
+    found = re.search(rf"\] {re.escape(script)}: ([0-9.]+) s$", log, re.M)
+    return float(found.group(1)) if found else 0.0
 
 
 def bare_config(folder: Path) -> Path:
@@ -57,35 +70,42 @@ def bare_config(folder: Path) -> Path:
 
 
 def summary(name: str, times: list[float]) -> str:
-    return f"{name:<22} median {statistics.median(times):6.2f} s   min {min(times):6.2f}   max {max(times):6.2f}   n={len(times)}"
+    unit = "x" if "/" in name else "s"
+    median, low, high = statistics.median(times), min(times), max(times)
+    return f"{name:<22} median {median:6.2f} {unit}   min {low:6.2f}   max {high:6.2f}   n={len(times)}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="runs of warm, edited and bare builds (default 5)")
     parser.add_argument("--cold-runs", type=int, default=1, help="runs of the cold build (each runs every script)")
+    parser.add_argument("--plain", action="store_true", help="pair each cold build with one the old way")
     options = parser.parse_args()
 
     original = EDITED.read_text()
-    times: dict[str, list[float]] = {
-        "cold (empty cache)": [],
-        "warm (no change)": [],
-        "one script edited": [],
-        "bare Material": [],
-    }
+    names = ["cold (empty cache)", "cold less parity run", "warm (no change)", "one script edited", "bare Material"]
+    if options.plain:
+        names[1:1] = ["cold, the old way", "cold old / new"]
+    times: dict[str, list[float]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         config, bare = REPO / "mkdocs.yml", bare_config(scratch)
         for n in range(options.cold_runs):
-            times["cold (empty cache)"].append(build(config, scratch / "site", scratch / f"cold-cache-{n}"))
+            seconds, log = build(config, scratch / "site", scratch / f"cold-cache-{n}")
+            times["cold (empty cache)"].append(seconds)
+            times["cold less parity run"].append(seconds - run_seconds(log, PARITY))
+            if options.plain:
+                plain, _ = build(config, scratch / "site", scratch / f"plain-cache-{n}", env=PLAIN)
+                times["cold, the old way"].append(plain)
+                times["cold old / new"].append(plain / seconds)
         cache = scratch / f"cold-cache-{options.cold_runs - 1}"
         try:
             for n in range(options.runs):
-                times["warm (no change)"].append(build(config, scratch / "site", cache))
+                times["warm (no change)"].append(build(config, scratch / "site", cache)[0])
                 EDITED.write_text(original + f"# benchmark edit {n} {time.time()}\n")
-                times["one script edited"].append(build(config, scratch / "site", cache))
+                times["one script edited"].append(build(config, scratch / "site", cache)[0])
                 EDITED.write_text(original)
-                times["bare Material"].append(build(bare, scratch / "site-bare", cache))
+                times["bare Material"].append(build(bare, scratch / "site-bare", cache)[0])
         finally:
             EDITED.write_text(original)
         entries = len([e for e in cache.iterdir() if not e.name.startswith(".")])

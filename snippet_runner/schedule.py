@@ -82,9 +82,10 @@ class Progress:
 def run_all(runs: Iterable[Run], *, workers: int | None = None, report: Callable[[str], None] = log.info) -> Summary:
     """Bring every run's result into the cache, side by side; returns what happened.
 
+    ``workers`` defaults to SNIPPET_WORKERS from the environment, else the number of cores.
     Does not count as a page's use of any run (see ``Run.asked``)."""
     started = time.perf_counter()
-    workers = workers or os.cpu_count() or 1
+    workers = workers or int(os.environ.get("SNIPPET_WORKERS") or 0) or os.cpu_count() or 1
     summary = Summary()
     done: set[Run] = set()
     todo: list[Run] = []

@@ -27,5 +27,5 @@ trainer = pl.Trainer(
     max_epochs=2, logger=False, enable_checkpointing=False, enable_model_summary=False
 )
 trainer.fit(LitAutoEncoder(learning_rate=1e-3), train_dataloaders=train_loader)
-trainer.save_checkpoint("autoencoder.ckpt", weights_only=False)  # the whole training state, not just weights
+trainer.save_checkpoint("autoencoder.ckpt")  # the whole training state: weights, optimizer, loops
 print("wrote autoencoder.ckpt")
