@@ -14,8 +14,9 @@ from mkdocs.structure.files import File
 
 from snippet_runner import memo, runner, schedule
 
-INCLUDE = re.compile(r'--8<--\s+"([^"]+)"')
+INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"')  # pymdownx.snippets reads a line that starts with it
 SECTION_NAME = re.compile(r"[a-z][-_0-9a-z]*$")
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(.*?)\s*$")
 EXEC_FENCE = re.compile(r'^(\s*(?:`{3,}|~{3,})\s*python\b[^\n]*\bexec="on")([^\n]*)$')
 PAGES = "pages"  # pages/<page>.py beside docs/<page>.md: the page's declared runs, tables and charts
 
@@ -43,16 +44,26 @@ def locate_blocks(markdown: str, page_path: str) -> str:
     """Give every markdown-exec Python block the id ``<page>:<line>``: markdown-exec names the
     block's code after it, so an error in it (a failed run, a figure that cannot be drawn) names
     the page and line of the block that asked for it. The HTML ids inside its output get a
-    prefix of their own (``exec-<line>-``), unless the block sets ``idprefix``."""
+    prefix of their own (``exec-<line>-``), unless the block sets ``idprefix``. A block shown
+    inside another fence (an example on a page) is left as it is."""
     lines = markdown.split("\n")
+    inside = None  # the fence we are in: (character, length)
     for index, line in enumerate(lines):
-        fence = EXEC_FENCE.match(line)
-        if fence is None or re.search(r"\bid=", fence.group(2)):
+        fence = FENCE.match(line)
+        if inside is not None:
+            if fence and fence.group(2) == "" and fence.group(1)[0] == inside[0] and len(fence.group(1)) >= inside[1]:
+                inside = None
+            continue
+        if fence is None:
+            continue
+        inside = (fence.group(1)[0], len(fence.group(1)))
+        block = EXEC_FENCE.match(line)
+        if block is None or re.search(r"\bid=", block.group(2)):
             continue
         stamp = f' id="{page_path}:{index + 1}"'
-        if "idprefix=" not in fence.group(2):
+        if "idprefix=" not in block.group(2):
             stamp += f' idprefix="exec-{index + 1}-"'
-        lines[index] = fence.group(1) + fence.group(2) + stamp
+        lines[index] = block.group(1) + block.group(2) + stamp
     return "\n".join(lines)
 
 
