@@ -10,7 +10,7 @@ moment of the machine spreads over all of them:
 - one script edited: a rebuild after a change to one script (it re-runs that script only);
 - bare: the same pages built by Material without markdown-exec and the runner (the floor).
 With --plain, each cold build is paired with one the old way (every script a plain
-subprocess, one at a time: SNIPPET_FORK=0 SNIPPET_WORKERS=1), and the ratio is printed.
+subprocess, one at a time: SNIPPET_FORKSERVER=0 SNIPPET_WORKERS=1), and the ratio is printed.
 Uses cache folders of its own, so the project's cache is left as it is.
 """
 
@@ -31,7 +31,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 EDITED = REPO / "snippets" / "installation" / "check_install.py"
 PARITY = "snippets/parity/benchmark.py"
-PLAIN = {"SNIPPET_FORK": "0", "SNIPPET_WORKERS": "1"}  # the way before: subprocesses, one at a time
+PLAIN = {"SNIPPET_FORKSERVER": "0", "SNIPPET_WORKERS": "1"}  # the way before: subprocesses, one at a time
 
 
 def build(config: Path, site: Path, cache: Path, env: dict | None = None) -> tuple[float, str]:

@@ -27,7 +27,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from snippet_runner import mnist, settings
+from snippet_runner import forkserver, mnist, settings
 
 # The site being built: snippet paths, the cache and the data are relative to it.
 # The MkDocs hooks set it to the folder of the mkdocs.yml being built.
@@ -380,12 +380,29 @@ def script_environment(extra: Mapping[str, str]) -> dict[str, str]:
 
 
 def _execute(script: Path, shown: str, args, env, workdir: Path, timeout: float, returncode: int):
+    """Run the script in its own process; returns what it printed and how long it took.
+
+    A child forked from the warm interpreter of ``forkserver`` (torch and Lightning already
+    imported) where the script allows it, else a plain ``python script.py``; the output the
+    page shows is the same either way (tests/test_forkserver.py compares them)."""
+    full_env = script_environment(env)
+    if _imports_preloaded(script) and forkserver.can_fork(script.read_text()):
+        try:
+            ran = forkserver.run(script, args, cwd=workdir, env=full_env, timeout=timeout)
+        except forkserver.ForkTimeout as error:
+            raise SnippetError(_timed_out(shown, timeout, error.output)) from None
+        except forkserver.ForkServerError as error:
+            if error.started:  # it died while running the script: its folder is not clean for a second try
+                raise SnippetError(f"{shown}: {error}") from None
+            # the warm interpreter could not take it: run it the plain way below
+        else:
+            return _checked(shown, ran.returncode, returncode, ran.output), ran.seconds
     started = time.perf_counter()
     # A session of its own, so that a timeout kills the script and every process it started (DDP workers).
     process = subprocess.Popen(
         [sys.executable, str(script), *args],
         cwd=workdir,
-        env=script_environment(env),
+        env=full_env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -396,18 +413,37 @@ def _execute(script: Path, shown: str, args, env, workdir: Path, timeout: float,
     except subprocess.TimeoutExpired:
         _kill_group(process)
         raw, _ = process.communicate()
-        output = raw.decode("utf-8", "replace")
-        raise SnippetError(
-            f"{shown} timed out after {timeout:g} s and was killed. Last output:\n{_tail(output)}"
-        ) from None
+        raise SnippetError(_timed_out(shown, timeout, raw)) from None
     finally:
         _kill_group(process)
-    seconds = time.perf_counter() - started
+    return _checked(shown, process.returncode, returncode, raw), time.perf_counter() - started
+
+
+def _imports_preloaded(script: Path) -> bool:
+    """Whether the script, or a module beside it that it imports, imports a library the warm
+    interpreter preloads (torch, Lightning, ...): for any other script a plain process is as quick."""
+    preloaded = {name.split(".")[0] for name in forkserver.PRELOAD}
+    for source in (script, *local_imports(script)):
+        for node in ast.walk(ast.parse(source.read_text(), filename=str(source))):
+            if isinstance(node, ast.Import) and any(a.name.split(".")[0] in preloaded for a in node.names):
+                return True
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] in preloaded:
+                return True
+    return False
+
+
+def _timed_out(shown: str, timeout: float, raw: bytes) -> str:
     output = raw.decode("utf-8", "replace")
-    if process.returncode != returncode:
-        expected = "" if returncode == 0 else f" (expected {returncode})"
-        raise SnippetError(f"{shown} exited with code {process.returncode}{expected}:\n{_tail(output)}")
-    return output, seconds
+    return f"{shown} timed out after {timeout:g} s and was killed. Last output:\n{_tail(output)}"
+
+
+def _checked(shown: str, got: int, expected: int, raw: bytes) -> str:
+    """The output, when the script exited with the code it must give; else the error."""
+    output = raw.decode("utf-8", "replace")
+    if got != expected:
+        wanted = "" if expected == 0 else f" (expected {expected})"
+        raise SnippetError(f"{shown} exited with code {got}{wanted}:\n{_tail(output)}")
+    return output
 
 
 def _kill_group(process: subprocess.Popen) -> None:

@@ -152,8 +152,11 @@ def test_a_failing_figure_names_its_block(site):
     assert "ValueError: nothing to draw for snippets/demo/one.py" in result.stdout
 
 
-def test_a_hanging_script_hits_its_timeout_with_a_clear_message(site):
-    site.script("hangs.py", "import time\nprint('going to sleep', flush=True)\ntime.sleep(600)\n")
+@pytest.mark.parametrize("imports", ["", "import torch\n"], ids=["plain-process", "forked-from-warm-interpreter"])
+def test_a_hanging_script_hits_its_timeout_with_a_clear_message(site, imports):
+    """A script that imports torch runs in a child forked from the warm interpreter; any other in
+    a plain process. Either way the time limit kills it and the message shows what it printed."""
+    site.script("hangs.py", imports + "import time\nprint('going to sleep', flush=True)\ntime.sleep(600)\n")
     site.declare('hangs = Run("snippets/demo/hangs.py", timeout=3)\n')
     site.page(exec_block("hangs"))
     result = site.build()
