@@ -22,7 +22,7 @@ import yaml
 
 from conftest import REPO
 from pages.checkpoints import RUNS, best_checkpoint, reconstructions
-from snippet_runner import clean
+from snippet_runner import Result, clean, forkserver
 from snippet_runner.runner import data_root, script_environment
 
 # The build's own runs, made up front and side by side (conftest.all_runs), before any test reads one.
@@ -231,7 +231,7 @@ def test_enable_checkpointing_false_writes_no_checkpoint():
     assert [p for p in work.rglob("*") if p.suffix == ".ckpt" or "checkpoints" in p.parts] == []
     assert "checkpoint_callback: None" in text
     assert ".ckpt files written: []" in text
-    assert (work / "runs/lightning_logs/version_0/hparams.yaml").is_file()  # the logger still writes
+    assert (work / "no_checkpoints/lightning_logs/version_0/hparams.yaml").is_file()  # the logger still writes
 
 
 # ---------------------------------------------------------------- 6. resuming
@@ -293,10 +293,10 @@ def test_ckpt_path_last_starts_over_with_only_a_warning_in_a_new_version_folder(
 
 def test_a_fixed_folder_with_save_last_lets_ckpt_path_last_resume():
     text, work = output("last_fix.py"), files("last_fix.py")
-    assert "Restored all states from the checkpoint at checkpoints/last.ckpt" in text
+    assert "Restored all states from the checkpoint at resumable/last.ckpt" in text
     assert [e for e, _, _ in epochs(text)] == [0, 1, 2, 3]  # 2 epochs, then 2 more after resuming
     assert "fix: finished at epoch 4, global step 400" in text
-    assert load(work / "checkpoints/last.ckpt")["global_step"] == 400
+    assert load(work / "resumable/last.ckpt")["global_step"] == 400
 
 
 @pytest.fixture
@@ -628,3 +628,28 @@ def test_every_file_the_page_text_names_exists_after_its_script_ran():
     assert named == set(NAMED_IN_PROSE), named ^ set(NAMED_IN_PROSE)
     for name, script in NAMED_IN_PROSE.items():
         check_named_file(files(script), name, script)
+
+
+def test_the_pages_instruction_run_every_script_one_after_the_other_in_one_folder(tmp_path):
+    """What the page tells a reader, done as a reader would: every script of the page copied into
+    one folder with the data, run with `python <script>` in the page's order, each reading what the
+    earlier ones left there (predict.py given the path best.py printed). All must succeed, and
+    end as the build's own runs, each in a folder of its own, did."""
+    for script in PAGE_ORDER:
+        (tmp_path / script).write_text((FOLDER / script).read_text())
+    (tmp_path / "data").symlink_to(data_root().resolve(), target_is_directory=True)
+    env = script_environment({})
+    printed = {}
+    for script in PAGE_ORDER[1:]:
+        args = [line_value(printed["best.py"], "best_model_path")] if script == "predict.py" else []
+        # `python <script>` in that folder: a child of the warm interpreter, which starts a script
+        # exactly as python does (tests/test_forkserver.py), without paying torch's import each time.
+        ran = forkserver.run(tmp_path / script, args, cwd=tmp_path, env=env, timeout=600)
+        text = ran.output.decode()
+        assert ran.returncode == RUNS[script].returncode, f"{script} in the shared folder:\n{text}"
+        printed[script] = clean(Result(script, text, 0.0, {}, tmp_path))  # as a terminal shows it
+    assert "largest weight difference, straight vs resumed: 0.0" in printed["compare.py"]
+    assert "fix: finished at epoch 4, global step 400" in printed["last_fix.py"]
+    assert load(tmp_path / "checkpoints/last.ckpt")["global_step"] == 500  # best.py's, left alone by the others
+    for script in ("best.py", "resume.py", "compare.py", "by_hand.py"):
+        assert epochs(printed[script]) == epochs(output(script)), script

@@ -4,7 +4,7 @@ import pytorch_lightning as pl
 from autoencoder import LitAutoEncoder, train_loader, val_loader
 
 # runs/ holds automatic.py's 2 epochs. "last" looks only in *this* run's checkpoint folder,
-# runs/lightning_logs/version_1/checkpoints, which is new and empty: training starts over.
+# a new runs/lightning_logs/version_N/checkpoints, which is empty: training starts over.
 pl.seed_everything(0)
 model = LitAutoEncoder()
 trainer = pl.Trainer(max_epochs=4, default_root_dir="runs")  # meant: carry on to 4 epochs
