@@ -1,0 +1,125 @@
+"""The Training loop page (docs/training-loop.md): mixed precision, gradient clipping, gradient
+accumulation, learning-rate schedules and early stopping, each a PyTorch script and a Lightning
+script run at build, with a weight comparison of the two; and the tables the page draws from them.
+
+Each Lightning script prints ``checkpoint: <path>``; its comparison run starts from the files of
+both scripts and is given that path.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pages import from_pytorch_to_lightning as core
+from snippet_runner import Run, clean
+from snippet_runner.memo import memoized
+from snippet_runner.runner import Result
+
+FOLDER = "snippets/training-loop"
+CHECKPOINT_LINE = re.compile(r"^checkpoint: (\S+)$", re.MULTILINE)
+VAL_LOSS = re.compile(r"^epoch (\d+):.*\bval_loss ([0-9.]+)", re.MULTILINE)
+RATES_LINE = re.compile(r"^learning rate per epoch: \[(.*)\]$", re.MULTILINE)
+
+
+def checkpoint(lightning_run: Result) -> str:
+    """The checkpoint a Lightning script printed, relative to its working folder."""
+    found = CHECKPOINT_LINE.search(clean(lightning_run))
+    if found is None:
+        raise ValueError(f"{lightning_run.script} printed no 'checkpoint: ...' line")
+    return found.group(1)
+
+
+def val_losses(run: Result) -> list[float]:
+    """The val_loss of each epoch, as the script printed it."""
+    return [float(loss) for _, loss in VAL_LOSS.findall(clean(run))]
+
+
+def rates(run: Result) -> list[float]:
+    """The 'learning rate per epoch: [...]' a plateau script printed."""
+    found = RATES_LINE.search(clean(run))
+    if found is None:
+        raise ValueError(f"{run.script} printed no 'learning rate per epoch: [...]' line")
+    return [float(rate) for rate in found.group(1).split(",")]
+
+
+def _pair(name: str) -> tuple[Run, Run, Run]:
+    """``<name>_pytorch.py``, ``<name>_lightning.py`` and the comparison of their final weights."""
+    pytorch = Run(f"{FOLDER}/{name}_pytorch.py")
+    lightning = Run(f"{FOLDER}/{name}_lightning.py")
+    compared = Run(
+        f"{FOLDER}/compare_weights.py",
+        args=(f"{name}_pytorch.pt", lambda: checkpoint(lightning.compute())),
+        starts_from=(pytorch, lightning),
+    )
+    return pytorch, lightning, compared
+
+
+# In page order.
+precision_pytorch, precision_lightning, precision_compare = _pair("precision")
+fp16_pytorch = Run(f"{FOLDER}/fp16_pytorch.py")
+fp16_lightning = Run(f"{FOLDER}/fp16_lightning.py")
+# bfloat16 against float32: the core page's Lightning run, which trains the same 5 epochs in float32.
+precision_against_float32 = Run(
+    f"{FOLDER}/compare_weights.py",
+    args=("precision_pytorch.pt", lambda: checkpoint(core.train_lightning.compute())),
+    starts_from=(precision_pytorch, core.train_lightning),
+)
+clipping_pytorch, clipping_lightning, clipping_compare = _pair("clipping")
+accumulation_pytorch, accumulation_lightning, accumulation_compare = _pair("accumulation")
+schedule_pytorch, schedule_lightning, schedule_compare = _pair("schedule")
+plateau_pytorch, plateau_lightning, plateau_compare = _pair("plateau")
+early_stopping_pytorch, early_stopping_lightning, early_stopping_compare = _pair("early_stopping")
+
+
+def precision_table() -> str:
+    """Markdown: the val_loss of each epoch in float32 (the core page) and in each mixed precision."""
+    columns = [
+        ("float32 (core page)", core.train_pytorch),
+        ("bfloat16, PyTorch", precision_pytorch),
+        ('`"bf16-mixed"`, Lightning', precision_lightning),
+        ("float16 + GradScaler, PyTorch", fp16_pytorch),
+        ('`"16-mixed"` on a CPU, Lightning', fp16_lightning),
+    ]
+    losses = [val_losses(run.result()) for _, run in columns]
+    if len({len(series) for series in losses}) != 1:
+        raise ValueError(f"the runs printed different numbers of epochs: {[len(s) for s in losses]}")
+    header = "| epoch | " + " | ".join(name for name, _ in columns) + " |\n"
+    header += "| ---: | " + " | ".join("---:" for _ in columns) + " |\n"
+    rows = []
+    for epoch, row in enumerate(zip(*losses)):
+        reference = row[0]
+        cells = [f"{row[0]:.6f}"] + [
+            f"{loss:.6f} <small>({(loss - reference) / reference:+.2%})</small>" for loss in row[1:]
+        ]
+        rows.append(f"| {epoch} | " + " | ".join(cells) + " |")
+    return header + "\n".join(rows) + "\n"
+
+
+def largest_relative_difference(run: Run, reference: Run = core.train_pytorch) -> float:
+    """The largest |val_loss - reference| / reference over the epochs, as printed."""
+    return max(abs(a - b) / b for a, b in zip(val_losses(run.result()), val_losses(reference.result())))
+
+
+@memoized
+def plateau_table(pytorch: Result, lightning: Result) -> str:
+    """Markdown: per epoch, the val_loss and the learning rate that each tab printed, and the
+    ``lr-Adam`` values that LearningRateMonitor wrote to the Lightning run's TensorBoard event file."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    run_dir = lightning.workdir / "lightning_logs" / "version_0"
+    if not list(run_dir.glob("events.out.tfevents.*")):
+        raise FileNotFoundError(f"{run_dir}: no TensorBoard event file to read the logged rates from")
+    accumulator = EventAccumulator(str(run_dir), size_guidance={"scalars": 0})
+    accumulator.Reload()
+    logged = [event.value for event in accumulator.Scalars("lr-Adam")]
+    columns = [val_losses(pytorch), val_losses(lightning), rates(pytorch), rates(lightning), logged]
+    if len({len(column) for column in columns}) != 1:
+        raise ValueError(f"{pytorch.script}, {lightning.script}: not one value per epoch in each column")
+    lines = [
+        "| epoch | val_loss, PyTorch | val_loss, Lightning | rate, PyTorch | rate, `LearningRateMonitor` "
+        "| `lr-Adam` in TensorBoard |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for epoch, (loss_p, loss_l, rate_p, rate_l, rate_tb) in enumerate(zip(*columns)):
+        lines.append(f"| {epoch} | {loss_p:.6f} | {loss_l:.6f} | {rate_p:g} | {rate_l:g} | {rate_tb:g} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,43 @@
+# --8<-- [start:datamodule]
+import os
+
+import pytorch_lightning as pl
+import torch
+from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torchvision import datasets, transforms
+
+
+def report(hook, trainer):
+    # One write per line (the "\n" is in the text): under DDP, processes print to one terminal at once.
+    print(f"{hook:22} rank {trainer.global_rank} (pid {os.getpid()})\n", end="")
+
+
+class MNISTDataModule(pl.LightningDataModule):
+    def __init__(self, root="data", batch_size=32):
+        super().__init__()
+        self.root = root
+        self.batch_size = batch_size
+
+    def prepare_data(self):
+        # One process per machine: download to disk. Set nothing on self here:
+        # the other processes would not see it.
+        datasets.MNIST(self.root, train=True, download=True)
+        report("prepare_data", self.trainer)
+
+    def setup(self, stage):
+        # Every process, before each stage ("fit", "validate", "test" or "predict"): build the datasets.
+        dataset = datasets.MNIST(self.root, train=True, transform=transforms.ToTensor())
+        generator = torch.Generator().manual_seed(0)
+        self.train_set, self.val_set = random_split(dataset, [3200, 800], generator=generator)
+        report(f"setup(stage={stage.value!r})", self.trainer)
+
+    def train_dataloader(self):
+        # The core page's sampler (an order drawn from seed + epoch), made to split the data between
+        # the processes when there are several: the DataModule can ask the Trainer how many.
+        sampler = DistributedSampler(self.train_set, num_replicas=self.trainer.world_size,
+                                     rank=self.trainer.global_rank, shuffle=True, seed=0)
+        return DataLoader(self.train_set, batch_size=self.batch_size, sampler=sampler)
+
+    def val_dataloader(self):
+        return DataLoader(self.val_set, batch_size=200)
+# --8<-- [end:datamodule]

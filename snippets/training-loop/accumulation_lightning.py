@@ -1,0 +1,58 @@
+# --8<-- [start:imports]
+import pytorch_lightning as pl
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torchvision import datasets, transforms
+# --8<-- [end:imports]
+
+# --8<-- [start:data]
+dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
+train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
+sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
+train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)
+val_loader = DataLoader(val_set, batch_size=200)
+# --8<-- [end:data]
+
+
+# --8<-- [start:model]
+class LitAutoEncoder(pl.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Linear(28 * 28, 64), nn.ReLU(), nn.Linear(64, 3))
+        self.decoder = nn.Sequential(nn.Linear(3, 64), nn.ReLU(), nn.Linear(64, 28 * 28))
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.parameters(), lr=1e-3)
+
+    def training_step(self, batch, batch_idx):
+        x, _ = batch
+        x = x.view(x.size(0), -1)
+        return F.mse_loss(self(x), x)
+
+    def validation_step(self, batch, batch_idx):
+        x, _ = batch
+        x = x.view(x.size(0), -1)
+        self.log("val_loss", F.mse_loss(self(x), x))
+    # --8<-- [end:model]
+
+    # --8<-- [start:accumulate]
+    def on_train_epoch_end(self):
+        val_loss = self.trainer.callback_metrics["val_loss"]
+        # global_step counts optimizer steps, not batches.
+        print(f"epoch {self.current_epoch}: val_loss {val_loss:.6f}  optimizer steps so far: {self.global_step}")
+    # --8<-- [end:accumulate]
+
+
+# --8<-- [start:fit]
+pl.seed_everything(0)
+model = LitAutoEncoder()
+# One optimizer step every 3 batches: the loss is divided by 3, the gradients add up.
+trainer = pl.Trainer(max_epochs=3, accumulate_grad_batches=3)
+trainer.fit(model, train_loader, val_loader)
+print(f"checkpoint: {trainer.checkpoint_callback.best_model_path}")
+# --8<-- [end:fit]

@@ -1,0 +1,69 @@
+# --8<-- [start:imports]
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils import clip_grad_norm_, get_total_norm
+from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torchvision import datasets, transforms
+# --8<-- [end:imports]
+
+# --8<-- [start:data]
+dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
+train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
+sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
+train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)
+val_loader = DataLoader(val_set, batch_size=200)
+# --8<-- [end:data]
+
+
+# --8<-- [start:model]
+class AutoEncoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Linear(28 * 28, 64), nn.ReLU(), nn.Linear(64, 3))
+        self.decoder = nn.Sequential(nn.Linear(3, 64), nn.ReLU(), nn.Linear(64, 28 * 28))
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+
+def validate(model):
+    model.eval()
+    losses = []
+    with torch.no_grad():
+        for x, _ in val_loader:
+            x = x.view(x.size(0), -1)
+            losses.append(F.mse_loss(model(x), x))
+    return torch.stack(losses).mean().item()
+# --8<-- [end:model]
+
+
+# --8<-- [start:clip]
+def train_one_epoch(model, optimizer, max_norm):
+    model.train()
+    norms_before, norms_after = [], []
+    for x, _ in train_loader:
+        x = x.view(x.size(0), -1)
+        loss = F.mse_loss(model(x), x)
+        optimizer.zero_grad()
+        loss.backward()
+        # Scale all gradients by one factor so that their total norm is at most max_norm.
+        # clip_grad_norm_ returns the norm they had before.
+        norms_before.append(clip_grad_norm_(model.parameters(), max_norm))
+        norms_after.append(get_total_norm([p.grad for p in model.parameters()]))
+        optimizer.step()
+    return torch.stack(norms_before), torch.stack(norms_after)
+# --8<-- [end:clip]
+
+
+# --8<-- [start:fit]
+torch.manual_seed(0)
+model = AutoEncoder()
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+for epoch in range(3):
+    sampler.set_epoch(epoch)
+    before, after = train_one_epoch(model, optimizer, max_norm=0.02)
+    print(f"epoch {epoch}: val_loss {validate(model):.6f}  clipped {(before > 0.02).sum()} of "
+          f"{len(before)} steps, largest norm {before.max():.6f} before clipping, {after.max():.9f} after")
+torch.save(model.state_dict(), "clipping_pytorch.pt")
+# --8<-- [end:fit]

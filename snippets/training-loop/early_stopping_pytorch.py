@@ -1,0 +1,68 @@
+# --8<-- [start:imports]
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torchvision import datasets, transforms
+# --8<-- [end:imports]
+
+# --8<-- [start:data]
+dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
+train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
+sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
+train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)
+val_loader = DataLoader(val_set, batch_size=200)
+# --8<-- [end:data]
+
+
+# --8<-- [start:model]
+class AutoEncoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Linear(28 * 28, 64), nn.ReLU(), nn.Linear(64, 3))
+        self.decoder = nn.Sequential(nn.Linear(3, 64), nn.ReLU(), nn.Linear(64, 28 * 28))
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+
+def train_one_epoch(model, optimizer):
+    model.train()
+    for x, _ in train_loader:
+        x = x.view(x.size(0), -1)
+        loss = F.mse_loss(model(x), x)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+
+def validate(model):
+    model.eval()
+    losses = []
+    with torch.no_grad():
+        for x, _ in val_loader:
+            x = x.view(x.size(0), -1)
+            losses.append(F.mse_loss(model(x), x))
+    return torch.stack(losses).mean().item()
+# --8<-- [end:model]
+
+
+# --8<-- [start:fit]
+torch.manual_seed(0)
+model = AutoEncoder()
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+best, bad_epochs = float("inf"), 0
+for epoch in range(20):
+    sampler.set_epoch(epoch)
+    train_one_epoch(model, optimizer)
+    val_loss = validate(model)
+    print(f"epoch {epoch}: val_loss {val_loss:.6f}")
+    if val_loss < best - 0.002:  # better than the best so far by at least min_delta
+        best, bad_epochs = val_loss, 0
+    else:
+        bad_epochs += 1
+    if bad_epochs == 2:  # patience: 2 epochs in a row without such an improvement
+        print(f"stopped after epoch {epoch}, best val_loss {best:.6f}")
+        break
+torch.save(model.state_dict(), "early_stopping_pytorch.pt")
+# --8<-- [end:fit]

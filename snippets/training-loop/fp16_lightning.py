@@ -1,0 +1,59 @@
+# --8<-- [start:imports]
+import pytorch_lightning as pl
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torchvision import datasets, transforms
+# --8<-- [end:imports]
+
+# --8<-- [start:data]
+dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
+train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
+sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
+train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)
+val_loader = DataLoader(val_set, batch_size=200)
+# --8<-- [end:data]
+
+
+# --8<-- [start:model]
+class LitAutoEncoder(pl.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Linear(28 * 28, 64), nn.ReLU(), nn.Linear(64, 3))
+        self.decoder = nn.Sequential(nn.Linear(3, 64), nn.ReLU(), nn.Linear(64, 28 * 28))
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.parameters(), lr=1e-3)
+
+    def training_step(self, batch, batch_idx):
+        x, _ = batch
+        x = x.view(x.size(0), -1)
+        return F.mse_loss(self(x), x)
+
+    def validation_step(self, batch, batch_idx):
+        x, _ = batch
+        x = x.view(x.size(0), -1)
+        self.log("val_loss", F.mse_loss(self(x), x))
+
+    def on_train_epoch_end(self):
+        print(f"epoch {self.current_epoch}: val_loss {self.trainer.callback_metrics['val_loss']:.6f}")
+    # --8<-- [end:model]
+
+    # --8<-- [start:precision]
+    # Nothing to write here: the Trainer runs the steps under autocast, and scales the loss.
+    # --8<-- [end:precision]
+
+
+# --8<-- [start:fit]
+pl.seed_everything(0)
+model = LitAutoEncoder()
+# On a GPU: float16 autocast and a GradScaler. On a CPU, Lightning warns and uses bfloat16.
+trainer = pl.Trainer(max_epochs=5, precision="16-mixed")
+trainer.fit(model, train_loader, val_loader)
+print(f"precision: {trainer.precision}")
+print(f"checkpoint: {trainer.checkpoint_callback.best_model_path}")
+# --8<-- [end:fit]

@@ -1,0 +1,69 @@
+# --8<-- [start:imports]
+import pytorch_lightning as pl
+import torch
+import torch.nn.functional as F
+from pytorch_lightning.callbacks import LearningRateMonitor
+from torch import nn
+from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torchvision import datasets, transforms
+# --8<-- [end:imports]
+
+# --8<-- [start:data]
+dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
+train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
+sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
+train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)
+val_loader = DataLoader(val_set, batch_size=200)
+# --8<-- [end:data]
+
+
+# --8<-- [start:model]
+class LitAutoEncoder(pl.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Linear(28 * 28, 64), nn.ReLU(), nn.Linear(64, 3))
+        self.decoder = nn.Sequential(nn.Linear(3, 64), nn.ReLU(), nn.Linear(64, 28 * 28))
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+    def training_step(self, batch, batch_idx):
+        x, _ = batch
+        x = x.view(x.size(0), -1)
+        return F.mse_loss(self(x), x)
+
+    def validation_step(self, batch, batch_idx):
+        x, _ = batch
+        x = x.view(x.size(0), -1)
+        self.log("val_loss", F.mse_loss(self(x), x))
+
+    def on_train_epoch_end(self):
+        print(f"epoch {self.current_epoch}: val_loss {self.trainer.callback_metrics['val_loss']:.6f}")
+    # --8<-- [end:model]
+
+    # --8<-- [start:schedule]
+    def configure_optimizers(self):
+        optimizer = torch.optim.Adam(self.parameters(), lr=1e-3)
+        scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            optimizer, mode="min", factor=0.5, patience=0, threshold=0.05)
+        return {
+            "optimizer": optimizer,
+            "lr_scheduler": {
+                "scheduler": scheduler,
+                "monitor": "val_loss",  # a key logged with self.log: what scheduler.step() is given
+                "interval": "epoch",  # step it at the end of an epoch (the default)...
+                "frequency": 1,  # ...of every epoch (the default; 2 = every other one)
+            },
+        }
+    # --8<-- [end:schedule]
+
+
+# --8<-- [start:fit]
+pl.seed_everything(0)
+model = LitAutoEncoder()
+lr_monitor = LearningRateMonitor(logging_interval="epoch")  # logs the rate at the start of each epoch
+trainer = pl.Trainer(max_epochs=6, callbacks=[lr_monitor])
+trainer.fit(model, train_loader, val_loader)
+print(f"learning rate per epoch: {lr_monitor.lrs['lr-Adam']}")
+print(f"checkpoint: {trainer.checkpoint_callback.best_model_path}")
+# --8<-- [end:fit]

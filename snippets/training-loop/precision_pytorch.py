@@ -1,0 +1,67 @@
+# --8<-- [start:imports]
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torchvision import datasets, transforms
+# --8<-- [end:imports]
+
+# --8<-- [start:data]
+dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
+train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
+sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
+train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)
+val_loader = DataLoader(val_set, batch_size=200)
+# --8<-- [end:data]
+
+
+# --8<-- [start:model]
+class AutoEncoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Linear(28 * 28, 64), nn.ReLU(), nn.Linear(64, 3))
+        self.decoder = nn.Sequential(nn.Linear(3, 64), nn.ReLU(), nn.Linear(64, 28 * 28))
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+# --8<-- [end:model]
+
+
+# --8<-- [start:precision]
+device = "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def train_one_epoch(model, optimizer):
+    model.train()
+    for x, _ in train_loader:
+        x = x.view(x.size(0), -1).to(device)
+        # Inside autocast, matrix products run in bfloat16; the weights, the loss and the
+        # gradients stay float32.
+        with torch.autocast(device, dtype=torch.bfloat16):
+            loss = F.mse_loss(model(x), x)
+        optimizer.zero_grad()
+        loss.backward()  # outside autocast
+        optimizer.step()
+
+
+def validate(model):
+    model.eval()
+    losses = []
+    with torch.no_grad(), torch.autocast(device, dtype=torch.bfloat16):
+        for x, _ in val_loader:
+            x = x.view(x.size(0), -1).to(device)
+            losses.append(F.mse_loss(model(x), x))
+    return torch.stack(losses).mean().item()
+# --8<-- [end:precision]
+
+
+# --8<-- [start:fit]
+torch.manual_seed(0)
+model = AutoEncoder().to(device)
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+for epoch in range(5):
+    sampler.set_epoch(epoch)
+    train_one_epoch(model, optimizer)
+    print(f"epoch {epoch}: val_loss {validate(model):.6f}")
+torch.save(model.state_dict(), "precision_pytorch.pt")
+# --8<-- [end:fit]
