@@ -143,13 +143,17 @@ _MEASURING_MODULES = {
     "timeit": "it measures time",
 }
 _TIMERS = {"perf_counter", "perf_counter_ns", "process_time", "process_time_ns", "monotonic", "time"}
+# Names that print the whole Python stack of the process (anomaly mode prints the forward call's):
+# in a forked child that stack starts with the server's own frames.
+_STACK_PRINTERS = {"detect_anomaly", "set_detect_anomaly", "print_stack", "format_stack", "extract_stack"}
 
 
 def unforkable_reason(source: str) -> str | None:
     """Why the script with this source should run as a plain subprocess, or None if it can be
     forked. A script is kept plain when it measures the process it runs in (time, memory,
     profiles) or looks at what is imported (``sys.modules``), because a forked child has
-    already imported the preloaded libraries and shares the server's memory. Starting DDP
+    already imported the preloaded libraries and shares the server's memory; and when it
+    prints the whole call stack (anomaly detection), which in a child starts in the server. Starting DDP
     workers, other processes or ``multiprocessing`` works forked."""
     try:
         tree = ast.parse(source)
@@ -166,6 +170,10 @@ def unforkable_reason(source: str) -> str | None:
         for name in names:
             if name in _MEASURING_MODULES:
                 return _MEASURING_MODULES[name]
+        if (isinstance(node, ast.Attribute) and node.attr in _STACK_PRINTERS) or (
+            isinstance(node, ast.keyword) and node.arg in _STACK_PRINTERS
+        ):
+            return "it prints the whole call stack, which in a forked child starts in the server"
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
             if node.value.id == "time" and node.attr in _TIMERS:
                 return "it measures time"

@@ -73,12 +73,12 @@ def module_digest(name: str) -> str:
 
 
 def _stable(value):
-    """What identifies an argument: a run by its folder (named by its cache key); a path by
+    """What identifies an argument: a run by its folder (named by its cache key) and its output; a path by
     itself and the size and time of every file under it (a folder outside the run cache may change)."""
     if isinstance(value, runner.Run):
         value = value.result()
     if isinstance(value, runner.Result):
-        return ("Result", str(value.workdir))
+        return ("Result", str(value.workdir), hashlib.sha256(value.output.encode()).hexdigest())
     if isinstance(value, os.PathLike):
         path = Path(value)
         files = [path, *sorted(path.rglob("*"))] if path.is_dir() else [path]

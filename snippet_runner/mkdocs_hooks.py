@@ -68,22 +68,20 @@ def locate_blocks(markdown: str, page_path: str) -> str:
 
 
 def page_modules() -> list:
-    """The site's page modules (``pages/*.py``), freshly loaded: an edit under ``mkdocs serve`` counts."""
+    """The site's page modules (``pages/*.py``), freshly imported: an edit under ``mkdocs serve``
+    counts. All are dropped first and imported anew, so that a module that imports another page's
+    runs (``from pages import from_pytorch_to_lightning as core``) holds the very objects that
+    page declares, not those of an older import: one object per run."""
     root = str(runner.ROOT)
     if sys.path[0] != root:
         sys.path.insert(0, root)
-    package = sys.modules.get(PAGES)
-    if package is not None and Path(package.__file__).parent != runner.ROOT / PAGES:
-        for name in [n for n in sys.modules if n == PAGES or n.startswith(PAGES + ".")]:
-            del sys.modules[name]  # another site's pages (the tests build several sites in turn)
-    modules = []
-    for source in sorted((runner.ROOT / PAGES).glob("*.py")):
-        if source.stem == "__init__":
-            continue
-        name = f"{PAGES}.{source.stem}"
-        module = sys.modules.get(name)
-        modules.append(importlib.reload(module) if module else importlib.import_module(name))
-    return modules
+    for name in [n for n in sys.modules if n == PAGES or n.startswith(PAGES + ".")]:
+        del sys.modules[name]  # this site's older import, or another site's (tests build several)
+    return [
+        importlib.import_module(f"{PAGES}.{source.stem}")
+        for source in sorted((runner.ROOT / PAGES).glob("*.py"))
+        if source.stem != "__init__"
+    ]
 
 
 def declared_runs(modules) -> dict[runner.Run, str]:

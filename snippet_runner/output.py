@@ -7,6 +7,7 @@ import re
 import sysconfig
 
 from snippet_runner import runner, settings
+from snippet_runner.memo import memoized
 from snippet_runner.runner import Result, SnippetError
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -32,6 +33,12 @@ def _last_frame(line: str) -> str:
 
 def clean(run: Result) -> str:
     """The output with progress bars, colours and machine-specific paths taken out."""
+    return tidy_paths(_cleaned(run), run)
+
+
+@memoized
+def _cleaned(run: Result) -> str:
+    """``clean`` less the paths of this machine, kept with the run (a warm build cleans nothing)."""
     text = ANSI.sub("", run.output)
     lines = []
     skip_warning_source = False
@@ -50,8 +57,7 @@ def clean(run: Result) -> str:
             skip_warning_source = True
             continue
         lines.append(line)
-    text = "\n".join(lines).strip("\n")
-    return tidy_paths(text, run)
+    return "\n".join(lines).strip("\n")
 
 
 def tidy_paths(text: str, run: Result) -> str:

@@ -252,6 +252,13 @@ def data_digest() -> str:
 
 def local_imports(script: Path) -> list[Path]:
     """The modules beside the script that it imports, recursively (a snippet's own helpers)."""
+    files = [script, *sorted(script.parent.glob("*.py"))]
+    return list(_local_imports(script, tuple((f, f.stat().st_mtime_ns, f.stat().st_size) for f in files)))
+
+
+@lru_cache(maxsize=1024)
+def _local_imports(script: Path, stamp: tuple) -> tuple[Path, ...]:
+    """``local_imports``, kept while the script and the files beside it are unchanged (``stamp``)."""
     found: list[Path] = []
     todo = [script]
     while todo:
@@ -267,7 +274,7 @@ def local_imports(script: Path) -> list[Path]:
                 if module.is_file() and module not in found and module != script:
                     found.append(module)
                     todo.append(module)
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 def resolve(script: str | os.PathLike) -> tuple[Path, str]:

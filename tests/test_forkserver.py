@@ -470,6 +470,8 @@ def test_which_scripts_run_plain():
     assert not forkserver.can_fork("import sys\nprint('torch' in sys.modules)\n")
     assert forkserver.can_fork("import subprocess, sys\nsubprocess.run([sys.executable, 'other.py'])\n")
     assert forkserver.can_fork("import time\ntime.sleep(1)\n")
+    assert not forkserver.can_fork("import pytorch_lightning as pl\npl.Trainer(detect_anomaly=True)\n")
+    assert not forkserver.can_fork("import torch\nwith torch.autograd.detect_anomaly():\n    pass\n")
 
 
 # --- every declared run (opt-in: several minutes) ------------------------------------------
