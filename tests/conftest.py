@@ -38,6 +38,20 @@ def pytest_markdown_docs_markdown_it():
     return PlainFencesOnly("commonmark")
 
 
+def assert_processes_gone(pids, script: str) -> None:
+    """None of the processes a run printed is still running (a live process under a reused pid
+    runs something else: only a command line that names the script, or the runner's warm
+    interpreter that forked it, counts)."""
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except (OSError, IndexError):
+            continue
+        still_ours = script in cmdline or "forkserver" in cmdline
+        assert state in "ZX" or not still_ours, f"process {pid} of a run is still running: {cmdline}"
+
+
 def free_port() -> int:
     """A port nobody listens on right now on 127.0.0.1 (the OS picks it)."""
     with socket.socket() as probe:

@@ -8,12 +8,11 @@ import re
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 import torch
 
-from conftest import REPO
+from conftest import REPO, assert_processes_gone
 from pages import debugging
 from pages import from_pytorch_to_lightning as core
 from snippet_runner import Run, clean
@@ -30,20 +29,6 @@ SHAPE_ERROR = "RuntimeError: mat1 and mat2 shapes cannot be multiplied (5600x28 
 
 def epochs(run) -> list[tuple[int, int, float, float]]:
     return [(int(e), int(b), float(t), float(v)) for e, b, t, v in EPOCH_LINE.findall(clean(run.result()))]
-
-
-def assert_gone(pids, names=("worker_seeds.py", "forkserver")) -> None:
-    """None of the processes a run printed is still running (a live process under a reused pid
-    runs something else: only a command line that names the script, or the runner's warm
-    interpreter that forked it, counts)."""
-    for pid in pids:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-        except (OSError, IndexError):
-            continue
-        still_ours = any(name in cmdline for name in names)
-        assert state in "ZX" or not still_ours, f"process {pid} of a run is still running: {cmdline}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,7 +273,7 @@ def batches(run) -> dict[tuple[int, int], list[float]]:
     assert sorted(found) == [(0, 0), (0, 1), (1, 0), (1, 1)], output
     pids = {int(pid) for _, pid, _, _ in WORKER_LINE.findall(output)}
     assert len(pids) == 2 and os.getpid() not in pids
-    assert_gone(pids)
+    assert_processes_gone(pids, "worker_seeds.py")
     return found
 
 

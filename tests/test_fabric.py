@@ -6,12 +6,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from pathlib import Path
 
 import pytest
 import torch
 
-from conftest import REPO
+from conftest import REPO, assert_processes_gone
 from pages import fabric
 from pages import from_pytorch_to_lightning as core
 from snippet_runner import clean
@@ -46,20 +45,6 @@ def checksum(weights: dict[str, torch.Tensor]) -> str:
 
 def sections(script: str) -> list[str]:
     return re.findall(r"--8<-- \[start:([-_0-9a-z]+)\]", (REPO / script).read_text())
-
-
-def assert_gone(pids, names=("train_fabric.py", "forkserver")) -> None:
-    """None of the processes a run printed is still running (a live process under a reused pid
-    runs something else: only a command line that names the script, or the runner's warm
-    interpreter that forked it, counts)."""
-    for pid in pids:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-        except (OSError, IndexError):
-            continue
-        still_ours = any(name in cmdline for name in names)
-        assert state in "ZX" or not still_ours, f"process {pid} of a run is still running: {cmdline}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -112,7 +97,7 @@ def test_on_two_processes_each_trains_half_and_the_replicas_stay_equal():
     assert [p.name for p in run.workdir.glob("*.ckpt")] == ["autoencoder_fabric.ckpt"]
     saved = torch.load(run.workdir / "autoencoder_fabric.ckpt", weights_only=True)["model"]
     assert checksum(saved) == found[0]["sha"]
-    assert_gone(pids)
+    assert_processes_gone(pids, "train_fabric.py")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import REPO
+from conftest import REPO, assert_processes_gone
 from pages import from_pytorch_to_lightning as core
 from pages import organize
 from snippet_runner import clean
@@ -34,20 +34,6 @@ def epoch_lines(run) -> list[str]:
 def calls(run) -> list[tuple[str, int, int]]:
     """(hook, rank, pid) for every prepare_data and setup line, in the order printed."""
     return [(hook, int(rank), int(pid)) for hook, rank, pid in CALL_LINE.findall(clean(run))]
-
-
-def assert_gone(pids, names=("ddp_stages.py", "forkserver")) -> None:
-    """None of the processes a run printed is still running (a live process under a reused pid
-    runs something else: only a command line that names the script, or the runner's warm
-    interpreter that forked it, counts)."""
-    for pid in pids:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-        except (OSError, IndexError):
-            continue
-        still_ours = any(name in cmdline for name in names)
-        assert state in "ZX" or not still_ours, f"process {pid} of a run is still running: {cmdline}"
 
 
 def section_names(script: str) -> list[str]:
@@ -123,7 +109,7 @@ def test_under_ddp_prepare_data_runs_once_and_setup_in_each_process():
     # Rank 1 waited at Lightning's barrier until rank 0's prepare_data had returned.
     order = [(hook, rank) for hook, rank, _ in found]
     assert order.index(("prepare_data", 0)) < order.index(("setup(stage='fit')", 1))
-    assert_gone(pids)
+    assert_processes_gone(pids, "ddp_stages.py")
 
 
 # ---------------------------------------------------------------------------------------------
