@@ -1,12 +1,13 @@
 """The errata page: each old form fails (or misbehaves) the way the page says, and each fix works.
 
-The scripts run through the build's own runner and cache, with exactly the options the page's
-blocks pass to ``show()`` (read from the page itself), so each test reads the very run that the
-page shows."""
+The page prints every erratum from one table (``pages.errata.TABLE``) with ``errata.entry()``;
+the scripts run through the build's own runner and cache, with exactly the options the entries
+pass to ``show()`` (``errata.old_options``, ``errata.fixed_options``), so each test reads the
+very run that the page shows."""
 
 from __future__ import annotations
 
-import ast
+import difflib
 import html
 import re
 from pathlib import Path
@@ -58,6 +59,8 @@ RAISES = {
 # Old forms that run to the end and print a wrong result (checked one by one below).
 MISBEHAVES = ["dataset_loop", "no_val_loader", "default_root_dir"]
 ERRATA = [*RAISES, *MISBEHAVES]
+# The Lightning 1.x forms that 2.x refuses: the page's first group.
+LIGHTNING_1 = {"backward_hook", "gpus", "apex"}
 
 # What each fixed script must print (regular expressions, each matching a whole line).
 FIXED_PRINTS = {
@@ -95,8 +98,8 @@ FIXED_PRINTS = {
 
 # Lines quoted from the notes that the old script does not run as written, and why.
 QUOTED_NOT_RUN = {
-    "fit-name": {"model = LitAutoEncoder(encoder, decoder)"},  # erratum 13: the script builds it correctly
-    "no-val-loader": {  # the notes' name, erratum 14: the script passes model=model
+    "fit-name": {"model = LitAutoEncoder(encoder, decoder)"},  # erratum init-args: the script builds it correctly
+    "no-val-loader": {  # the notes' name, erratum fit-name: the script passes model=model
         "trainer.fit(model=autoencoder, train_dataloaders=train_loader) # pass data to the trainer"
     },
     "checkpoint-location": {'trainer = Trainer(default_root_dir="some/path/")'},  # pl.Trainer, with max_epochs=3
@@ -113,66 +116,75 @@ def page_text() -> str:
     return PAGE.read_text()
 
 
-def page_calls() -> dict[str, dict]:
-    """Script stem -> the render options (``keep``, ``title``) its block on the page passes to ``show()``."""
-    calls: dict[str, dict] = {}
-    for stem, arguments in re.findall(r'errata\.RUNS\["(\w+)"\]\.show\((.*)\)\)$', page_text(), re.M):
-        assert stem not in calls, f"{stem}.py is shown twice on the page"
-        call = ast.parse(f"show({arguments})").body[0].value
-        calls[stem] = {keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords}
-    assert calls
-    return calls
-
-
-CALLS = page_calls()
-
-
 def page_run(snippet, stem: str):
     """The run the page shows for ``snippets/errata/<stem>.py``: its declaration in pages/errata.py."""
     return errata.RUNS[stem].result()
 
 
+def options(stem: str) -> dict:
+    """The options the page's entry passes to ``show()`` for a script."""
+    if stem == "make_checkpoint":
+        return {}
+    if stem.endswith("_fixed"):
+        return errata.fixed_options(errata.BY_STEM[stem.removesuffix("_fixed")])
+    return errata.old_options(errata.BY_STEM[stem])
+
+
 def shown(snippet, stem: str) -> list[str]:
     """The lines the page shows for a script: its cleaned output, through the block's ``keep`` filter."""
     text = clean(page_run(snippet, stem))
-    keep = CALLS[stem].get("keep")
+    keep = options(stem).get("keep")
     lines = text.split("\n")
     return [line for line in lines if re.search(keep, line)] if keep else lines
 
 
-def sections() -> dict[str, str]:
-    """Erratum anchor -> the Markdown of its section (from its heading to the next heading)."""
+def entry_blocks() -> list[tuple[str, str]]:
+    """(stem, the page's Markdown from its ``entry()`` block to the next one), in page order."""
     text = page_text()
-    found = {}
-    for match in re.finditer(r"^#{2,3} \d+\. [^\n]*\{ #([-a-z]+) \}\n(.*?)(?=^#{2,3} )", text, re.M | re.S):
-        found[match.group(1)] = match.group(2)
-    return found
+    starts = [(m.start(), m.group(1)) for m in re.finditer(r'print\(errata\.entry\("(\w+)"\)\)', text)]
+    ends = [start for start, _ in starts[1:]] + [text.index("## 22. ")]
+    return [(stem, text[start:end]) for (start, stem), end in zip(starts, ends)]
 
 
-def section_of(stem: str) -> tuple[str, str]:
-    for anchor, body in sections().items():
-        if f'errata.RUNS["{stem}"].show(' in body:
-            return anchor, body
-    raise AssertionError(f"{stem}.py is not run in any erratum's section")
+# --- the table, the page and the scripts belong together --------------------------------------
 
 
-# --- the page and its scripts belong together ------------------------------------------------
-
-
-def test_every_erratum_has_an_old_and_a_fixed_script_and_the_page_runs_both():
+def test_every_erratum_has_an_old_and_a_fixed_script_and_the_page_prints_each_once_in_table_order():
     scripts = {p.stem for p in FOLDER.glob("*.py")}
     assert scripts == {*ERRATA, *(f"{e}_fixed" for e in ERRATA), "make_checkpoint"}
-    assert set(errata.RUNS) == set(CALLS) == scripts
-    for stem in ERRATA:
-        old_anchor, _ = section_of(stem)
-        fixed_anchor, _ = section_of(f"{stem}_fixed")
-        assert old_anchor == fixed_anchor, f"{stem}: the old form and its fix are in different sections"
+    assert set(errata.RUNS) == scripts
+    assert [e.stem for e in errata.TABLE] == list(errata.ERRATA)
+    assert sorted(errata.ERRATA) == sorted(ERRATA)
+    assert [stem for stem, _ in entry_blocks()] == [e.stem for e in errata.TABLE]
+
+
+def test_each_entry_is_followed_by_both_scripts_in_full_in_a_collapsed_block():
+    for stem, block in entry_blocks():
+        details = re.search(r'^\?\?\? \w+ "(.*)"\n((?:(?:    .*)?\n)+)', block, re.M)
+        assert details, f"{stem}: no collapsed block after the entry"
+        included = re.findall(r'^    --8<-- "snippets/errata/(\w+)\.py"$', details.group(2), re.M)
+        expected = [stem, f"{stem}_fixed"]
+        if stem == "load_hparams":
+            expected = ["make_checkpoint", *expected]
+        assert included == expected, f"{stem}: the collapsed block includes {included}"
+
+
+def test_the_groups_come_in_page_order_lightning_1_first():
+    order = [e.group for e in errata.TABLE]
+    assert order == sorted(order, key=list(errata.GROUPS).index), "a group's errata must stand together"
+    assert {e.stem for e in errata.TABLE if e.group == "lightning-2"} == LIGHTNING_1
+    text = page_text()
+    headings = re.findall(r"^## (.*) \{ #([-a-z0-9]+) \}$", text, re.M)
+    assert [(h, a) for h, a in headings if a != "prose"] == [(h, a) for a, h in errata.GROUPS.values()]
+    for e in errata.TABLE:  # each entry sits under its group's heading
+        before = text[: text.index(f'errata.entry("{e.stem}")')]
+        assert re.findall(r"^## .* \{ #([-a-z0-9]+) \}$", before, re.M)[-1] == errata.GROUPS[e.group][0], e.stem
 
 
 def test_old_forms_that_raise_are_shown_by_their_exception_line_and_the_others_in_full_or_filtered():
     for stem in RAISES:
         assert errata.RUNS[stem].returncode == 1, f"{stem}: the run must expect the exception (returncode=1)"
-        assert CALLS[stem]["keep"] in (EXCEPTION_LINE, r"^(dict_keys|\w+(Error|Exception)\b)"), stem
+        assert options(stem)["keep"] in (EXCEPTION_LINE, r"^(dict_keys|\w+(Error|Exception)\b)"), stem
     for stem in [*MISBEHAVES, *(f"{e}_fixed" for e in ERRATA), "make_checkpoint"]:
         assert errata.RUNS[stem].returncode == 0, stem
 
@@ -183,44 +195,68 @@ def test_the_cuda_errata_run_with_no_gpu_visible_so_the_page_is_the_same_on_any_
 
 
 def test_the_summary_lists_every_erratum_in_order_with_the_exception_each_raises(snippet):
-    text = page_text()
-    summary = text[text.index("## Summary") : text.index("## The model")]
+    assert "print(errata.summary())" in page_text()[: page_text().index("## Lightning")]
     rows = []
-    for line in re.findall(r"^\| \d+ \|.*$", summary, re.M):
+    for line in re.findall(r"^\| \d+ \|.*$", errata.summary(), re.M):
         number, _quoted, happens, fix = (cell.strip() for cell in line.strip().strip("|").split("|"))
         rows.append((number, happens, re.fullmatch(r"\[.*\]\(#([-a-z]+)\)", fix).group(1)))
-    anchors = re.findall(r"^#{2,3} \d+\. .*\{ #([-a-z]+) \}$", text, re.M)
+    anchors = [e.anchor for e in errata.TABLE] + ["prose"]
     assert [anchor for _, _, anchor in rows] == anchors
     assert [int(n) for n, _, _ in rows] == list(range(1, len(anchors) + 1))
+    assert f"## {len(anchors)}. " in page_text()  # the prose section's number follows the table's
     said = {anchor: column for _, column, anchor in rows}
     for stem in RAISES:
-        anchor, _ = section_of(stem)
+        anchor = errata.BY_STEM[stem].anchor
         exception_type = re.search(EXCEPTION_LINE, final_exception(snippet, stem)).group(0)
         assert f"`{exception_type}`" in said[anchor], f"{anchor}: the summary says {said[anchor]!r}"
 
 
+def quoted_code(e) -> list[str]:
+    return [
+        line.strip()
+        for part in e.quote
+        if not isinstance(part, errata.Prose)
+        for line in part.splitlines()
+        if line.strip() and line.strip() != "..."
+    ]
+
+
 def test_every_line_quoted_from_the_notes_is_run_as_written_by_the_old_script():
-    for stem in ERRATA:
-        anchor, body = section_of(stem)
-        quote = re.search(r'!!! quote "In the notes"\n(.*?)\n(?=\S)', body, re.S).group(1)
-        quoted = [
-            line.strip()
-            for fence in re.findall(r"```\{\.python notest\}\n(.*?)```", quote, re.S)
-            for line in fence.splitlines()
-            if line.strip() and line.strip() != "..."
-        ]
-        assert quoted, anchor
-        script_lines = {line.strip() for line in (FOLDER / f"{stem}.py").read_text().splitlines()}
+    for e in errata.TABLE:
+        quoted = quoted_code(e)
+        assert quoted, e.anchor
+        script_lines = {line.strip() for line in (FOLDER / f"{e.stem}.py").read_text().splitlines()}
         for line in quoted:
-            if line in QUOTED_NOT_RUN.get(anchor, set()):
+            if line in QUOTED_NOT_RUN.get(e.anchor, set()):
                 continue
-            assert line in script_lines, f"{anchor}: {line!r} is quoted from the notes but {stem}.py does not run it"
+            assert line in script_lines, (
+                f"{e.anchor}: {line!r} is quoted from the notes but {e.stem}.py does not run it"
+            )
+
+
+def test_each_entry_shows_the_fix_as_the_diff_of_the_two_scripts(snippet):
+    for e in errata.TABLE:
+        markdown = errata.entry(e.stem)
+        assert markdown.startswith(f"### {errata.NUMBER[e.anchor]}. {e.title} {{ #{e.anchor} }}\n"), e.stem
+        fence = re.search(r'^```diff title="(\w+)\.py → (\w+)\.py"\n(.*?)\n```$', markdown, re.M | re.S)
+        assert fence and fence.group(1, 2) == (e.stem, f"{e.stem}_fixed"), e.stem
+        old = (FOLDER / f"{e.stem}.py").read_text().splitlines()
+        new = (FOLDER / f"{e.stem}_fixed.py").read_text().splitlines()
+        shown_lines = fence.group(3).split("\n")
+        for sign in "-+":  # every changed line, and only those
+            changed = [line[2:] for line in difflib.ndiff(old, new) if line.startswith(f"{sign} ")]
+            assert [line[1:] for line in shown_lines if line.startswith(sign)] == changed, (e.stem, sign)
+        for quoted in quoted_code(e)[:1]:
+            assert quoted in markdown, e.stem  # the quote is printed as written
 
 
 def slugs(page: Path) -> set[str]:
     """The anchors a page's headings get: explicit ``{ #id }`` or the toc extension's slug."""
     found = set()
-    for heading in re.findall(r"^#{1,6} (.*)$", page.read_text(), re.M):
+    text = page.read_text()
+    if page == PAGE:
+        text += "\n" + "\n".join(errata.entry(e.stem).split("\n", 1)[0] for e in errata.TABLE)
+    for heading in re.findall(r"^#{1,6} (.*)$", text, re.M):
         explicit = re.search(r"\{ #([-\w]+) \}", heading)
         if explicit:
             found.add(explicit.group(1))
@@ -231,7 +267,11 @@ def slugs(page: Path) -> set[str]:
 
 
 def test_every_link_to_where_the_site_teaches_a_fix_names_an_existing_section():
-    text = re.sub(r"`[^`\n]*`", "", page_text())  # code spans quote the notes' own (broken) links
+    markdown = page_text() + "".join(errata.refs(e.why) + errata.refs(e.fix) for e in errata.TABLE)
+    markdown += errata.summary()
+    text = re.sub(r"`[^`\n]*`", "", markdown)  # code spans quote the notes' own (broken) links
+    for e in errata.TABLE:
+        assert re.search(r"\]\([-a-z]+\.md#[-\w]+\)", e.fix), f"{e.anchor}: the fix links no section of the site"
     links = re.findall(r"\]\(([-a-z]+\.md)(?:#([-\w]+))?\)", text)
     assert links
     for target, anchor in links:
@@ -259,16 +299,17 @@ def test_old_form_raises_what_the_page_shows(snippet, stem):
     expected = RAISES[stem]
     assert last.startswith(expected if isinstance(expected, tuple) else (expected,)), last
     assert "Traceback" not in "\n".join(shown(snippet, stem))
+    assert errata.error_type(errata.BY_STEM[stem]) == last.split(":")[0]
 
 
 def test_cuda_errata_say_what_the_build_shows(snippet):
     """The page names the no-GPU errors; the one the build shows is among them."""
-    text = page_text()
+    text = errata.BY_STEM["cuda_loop"].why
     for stem in ("cuda_loop", "cuda_validation_step"):
         last = final_exception(snippet, stem)
         assert last.startswith(NO_GPU), last
     for message in NO_GPU[1:]:
-        assert message in text.replace("\n", " ")
+        assert message in text
 
 
 def test_checkpoint_keys_shows_the_keys_then_fails_on_encoder(snippet):
@@ -338,10 +379,17 @@ def test_the_checkpoint_the_errata_read_is_a_real_lightning_checkpoint(snippet):
 # --- the built page --------------------------------------------------------------------------
 
 
-def test_the_built_page_shows_each_exception_and_no_traceback(built_site, snippet):
-    page = html.unescape(re.sub(r"<[^>]+>", "", (built_site / "errata" / "index.html").read_text()))
+def test_the_built_page_shows_each_exception_its_anchors_and_no_traceback(built_site, snippet):
+    built = (built_site / "errata" / "index.html").read_text()
+    page = html.unescape(re.sub(r"<[^>]+>", "", built))
     assert "Traceback (most recent call last)" not in page
     for stem in RAISES:
         assert final_exception(snippet, stem) in page, stem
     for stem in [*ERRATA, *(f"{e}_fixed" for e in ERRATA), "make_checkpoint"]:
         assert f"Output of snippets/errata/{stem}.py, which ran in" in page, stem
+    for e in errata.TABLE:
+        assert f'id="{e.anchor}"' in built, e.anchor
+        assert f'href="#{e.anchor}"' in built, e.anchor  # in the summary and the table of contents
+    for anchor, _ in errata.GROUPS.values():
+        assert f'id="{anchor}"' in built, anchor
+    assert built.count("<details") == len(errata.TABLE)  # the full scripts, collapsed
