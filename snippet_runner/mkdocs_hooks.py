@@ -5,6 +5,7 @@ and publish the snippet scripts so that pages can link them."""
 from __future__ import annotations
 
 import importlib
+import posixpath
 import re
 import sys
 from pathlib import Path
@@ -18,12 +19,16 @@ INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"')  # pymdownx.snippets reads a lin
 SECTION_NAME = re.compile(r"[a-z][-_0-9a-z]*$")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(.*?)\s*$")
 EXEC_FENCE = re.compile(r'^(\s*(?:`{3,}|~{3,})\s*python\b[^\n]*\bexec="on")([^\n]*)$')
+# A link to a page's Markdown file left in the HTML: MkDocs converts the links of a page's own
+# Markdown, not those of what a markdown-exec block printed.
+MD_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#?]+\.md)(#[^"]*)?"')
 PAGES = "pages"  # pages/<page>.py beside docs/<page>.md: the page's declared runs, tables and charts
 
 
-def check_includes(markdown: str, page_path: str) -> None:
-    """Fail with the page's file and line when an include names a missing file or section."""
-    for lineno, line in enumerate(markdown.split("\n"), start=1):
+def check_includes(markdown: str, page_path: str, first_line: int = 1) -> None:
+    """Fail with the page's file and line when an include names a missing file or section.
+    ``first_line``: the line of the page file that ``markdown`` starts on (after front matter)."""
+    for lineno, line in enumerate(markdown.split("\n"), start=first_line):
         for target in INCLUDE.findall(line):
             where = f"{page_path}:{lineno}"
             path, _, section = target.partition(":")
@@ -40,7 +45,7 @@ def check_includes(markdown: str, page_path: str) -> None:
                     raise PluginError(f"{where}: section {section!r} has no [{marker}:{section}] marker in {path}")
 
 
-def locate_blocks(markdown: str, page_path: str) -> str:
+def locate_blocks(markdown: str, page_path: str, first_line: int = 1) -> str:
     """Give every markdown-exec Python block the id ``<page>:<line>``: markdown-exec names the
     block's code after it, so an error in it (a failed run, a figure that cannot be drawn) names
     the page and line of the block that asked for it. The HTML ids inside its output get a
@@ -60,9 +65,10 @@ def locate_blocks(markdown: str, page_path: str) -> str:
         block = EXEC_FENCE.match(line)
         if block is None or re.search(r"\bid=", block.group(2)):
             continue
-        stamp = f' id="{page_path}:{index + 1}"'
+        lineno = first_line + index
+        stamp = f' id="{page_path}:{lineno}"'
         if "idprefix=" not in block.group(2):
-            stamp += f' idprefix="exec-{index + 1}-"'
+            stamp += f' idprefix="exec-{lineno}-"'
         lines[index] = block.group(1) + block.group(2) + stamp
     return "\n".join(lines)
 
@@ -136,8 +142,25 @@ def on_pre_build(config):
 
 def on_page_markdown(markdown, page, config, files):
     page_path = f"{Path(config['docs_dir']).name}/{page.file.src_uri}"
-    check_includes(markdown, page_path)
-    return locate_blocks(markdown, page_path)
+    # MkDocs hands over the page without its front matter: count the lines it took off.
+    source = page.file.content_string
+    first_line = 1 + (source[: len(source) - len(markdown)].count("\n") if source.endswith(markdown) else 0)
+    check_includes(markdown, page_path, first_line)
+    return locate_blocks(markdown, page_path, first_line)
+
+
+def on_page_content(html, page, config, files):
+    """Turn the ``page.md#anchor`` links that a block printed into the page's URL, as MkDocs does
+    for the page's own links; a link to a file that is not a page fails the build."""
+
+    def url(link) -> str:
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(page.file.src_uri), link.group(1)))
+        target = files.get_file_from_path(path)
+        if target is None or not target.is_documentation_page():
+            raise PluginError(f"docs/{page.file.src_uri}: a block's output links to {link.group(1)}, which is no page")
+        return f'href="{target.url_relative_to(page.file)}{link.group(2) or ""}"'
+
+    return MD_LINK.sub(url, html)
 
 
 def on_post_build(config):

@@ -277,3 +277,12 @@ def test_a_warm_rebuild_runs_nothing_and_imports_no_heavy_library(built_site, tm
     )
     assert result.returncode == 0, result.stderr
     assert "heavy: []" in result.stdout and "processes: []" in result.stdout, result.stdout
+
+
+def test_no_tab_set_runs_two_pairs_together(built_site):
+    """Two tab groups with nothing between them merge into one set (PyTorch, Lightning, PyTorch,
+    Lightning), which linked tabs cannot switch: a second group must start with `===!`."""
+    for page in built_site.rglob("*.html"):
+        for labels in re.findall(r'<div class="tabbed-labels">(.*?)</div>', page.read_text(), re.S):
+            names = re.findall(r"<label[^>]*>(.*?)</label>", labels)
+            assert len(names) == len(set(names)), f"{page.relative_to(built_site)}: one tab set holds {names}"

@@ -120,6 +120,16 @@ def test_a_failing_script_fails_the_strict_build_with_its_path_traceback_and_blo
     assert "Aborted with" in log and "strict mode" in log
 
 
+def test_the_line_counts_the_pages_front_matter(site):
+    """MkDocs strips the front matter before the hooks see the page; the line named is the file's."""
+    site.script("broken.py", "raise SystemExit(3)\n")
+    site.declare('broken = Run("snippets/demo/broken.py")\n')
+    site.page("---\ntitle: Demo\ndescription: A page with front matter.\n---\n\n# Demo\n\n" + exec_block("broken"))
+    result = site.build()
+    assert result.returncode != 0
+    assert "docs/index.md:8: snippets/demo/broken.py exited with code 3" in result.stdout, result.stdout
+
+
 def test_an_error_names_the_block_that_asked_not_the_first_mention_of_the_script(site):
     site.script("broken.py", "raise SystemExit(3)\n")
     site.declare('broken = Run("snippets/demo/broken.py")\n')
@@ -385,3 +395,21 @@ def test_a_failing_run_is_reported_at_once_and_its_block_stops_the_build(site):
     assert log.index("FAILED") < log.index("Building documentation"), "reported before the pages render"
     assert "docs/index.md:3: snippets/demo/broken.py exited with code 1" in log  # then at the block
     assert site.runs("broken.py") == 1 and site.runs("after.py") == 0, "the failed run is not run again"
+
+
+def test_a_link_a_block_prints_goes_to_the_page_and_one_to_no_page_fails(site):
+    (site.root / "docs" / "other.md").write_text("# Other\n\n## Part { #part }\n")
+    site.script("one.py", "print(1)\n")
+    site.declare('one = Run("snippets/demo/one.py")\n')
+    config = site.root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("- Home: index.md", "- Home: index.md\n- Other: other.md"))
+    block = '```python exec="on"\nprint("[the part](other.md#part)")\n```\n'
+    site.page(exec_block("one") + "\n" + block)
+    result = site.build()
+    assert result.returncode == 0, result.stdout
+    assert 'href="other/#part"' in html(site)
+
+    site.page(exec_block("one") + "\n" + block.replace("other.md", "nowhere.md"))
+    result = site.build()
+    assert result.returncode != 0
+    assert "docs/index.md: a block's output links to nowhere.md, which is no page" in result.stdout, result.stdout
