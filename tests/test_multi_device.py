@@ -1,5 +1,6 @@
-"""The multi-device page: DDP on two real CPU processes, two nodes on one machine, torchrun,
-and the GPU error, checked from what each process wrote down.
+"""The multi-device page: DDP on two real CPU processes (plain PyTorch under torchrun, and
+Lightning), two nodes on one machine, torchrun, and the GPU error, checked from what each
+process wrote down.
 
 Every launch here is bounded by a timeout, starts in a process session of its own and carries
 a marker in its environment; when a launch ends, passed or failed, its sessions are killed and
@@ -33,6 +34,10 @@ pytestmark = pytest.mark.usefixtures("all_runs")
 FOLDER = "snippets/multi-device"
 TRAIN = f"{FOLDER}/train_ddp.py"
 TWO_NODES = f"{FOLDER}/two_nodes.py"
+TRAIN_PYTORCH = f"{FOLDER}/train_ddp_pytorch.py"
+TORCHRUN_TWO = f"{FOLDER}/torchrun_two.py"
+# The command the page tells readers to run for the PyTorch script.
+TORCHRUN_COMMAND = f"torchrun --standalone --nproc-per-node 2 {TRAIN_PYTORCH}"
 
 TRAIN_SET = 3200
 BATCH_SIZE = 32
@@ -211,14 +216,22 @@ def assert_identical_weights(ranks: list[dict]) -> str:
     return checksums.pop()
 
 
-def assert_gone(pids: list[int]) -> None:
+def assert_gone(pids: list[int], script: str = TRAIN) -> None:
+    name = Path(script).name.encode()
     for pid in pids:
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
         stat = _stat(pid)
-        assert b"train_ddp.py" not in cmdline or stat is None or stat[0] in "ZX", f"process {pid} is still running"
+        assert name not in cmdline or stat is None or stat[0] in "ZX", f"process {pid} is still running"
+
+
+def rank_zero_lines(output: str) -> list[str]:
+    """The epoch lines rank 0 printed: the losses, means over both processes."""
+    return re.findall(
+        r"^epoch \d+: train_loss [0-9.]+  val_loss [0-9.]+  \(means over all 2 processes\)$", output, re.M
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,6 +289,89 @@ def test_ddp_prints_and_saves_once_on_rank_zero(ddp_run):
     assert [p.name for p in ddp_run.workdir.glob("*.pt")] == ["autoencoder_ddp.pt"]
     checkpoints = list(ddp_run.workdir.glob("lightning_logs/*/checkpoints/*.ckpt"))
     assert [c.name for c in checkpoints] == [f"epoch={EPOCHS - 1}-step={EPOCHS * 50}.ckpt"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The plain PyTorch script under torchrun (the page's PyTorch tab), run by the build
+
+
+@pytest.fixture(scope="module")
+def torchrun_run():
+    return multi_device.torchrun_two.result()
+
+
+@pytest.fixture(scope="module")
+def torchrun_ranks(torchrun_run):
+    return records(torchrun_run.workdir)
+
+
+def test_torchrun_runs_the_pytorch_script_as_two_real_processes(torchrun_run, torchrun_ranks):
+    assert_one_process_group_of_two(torchrun_ranks)
+    assert [r["local_rank"] for r in torchrun_ranks] == [0, 1]
+    assert [r["node_rank"] for r in torchrun_ranks] == [0, 0]
+    # torchrun started both processes (the launcher is neither) and told each where it stands.
+    assert torchrun_run.output.count("started with MASTER_ADDR=") == 2
+    for rank in torchrun_ranks:
+        launched = rank["launched_with"]
+        assert launched["RANK"] == launched["LOCAL_RANK"] == str(rank["global_rank"])
+        assert launched["WORLD_SIZE"] == "2" and launched["GROUP_RANK"] == "0"
+    assert len({r["launched_with"]["MASTER_PORT"] for r in torchrun_ranks}) == 1
+    output = clean(torchrun_run)
+    for rank in torchrun_ranks:
+        for epoch in range(EPOCHS):
+            line = f"rank {rank['global_rank']} (pid {rank['pid']}): epoch {epoch}: 50 batches, 1600 samples"
+            assert line in output
+    assert "Traceback" not in output and "terminate called" not in output
+    assert_gone([r["pid"] for r in torchrun_ranks], TRAIN_PYTORCH)
+
+
+def test_torchrun_splits_the_training_set_between_the_processes(torchrun_ranks):
+    assert_the_split_covers_the_training_set(torchrun_ranks)
+
+
+def test_torchrun_replicas_end_with_identical_weights(torchrun_run, torchrun_ranks):
+    checksum = assert_identical_weights(torchrun_ranks)
+    output = clean(torchrun_run)
+    for rank in torchrun_ranks:
+        assert f"rank {rank['global_rank']} (pid {rank['pid']}): weights sha256 {checksum[:16]}" in output
+
+
+def test_torchrun_prints_and_saves_once_on_rank_zero(torchrun_run):
+    assert len(rank_zero_lines(clean(torchrun_run))) == EPOCHS
+    assert [p.name for p in torchrun_run.workdir.glob("*.pt")] == ["autoencoder_ddp.pt"]
+
+
+def test_the_pytorch_and_lightning_tabs_are_the_same_run(torchrun_run, torchrun_ranks, ddp_run, ddp_ranks):
+    """Same samples to the same ranks in the same order, same losses, bit-identical weights."""
+    for plain, lightning in zip(torchrun_ranks, ddp_ranks):
+        assert plain["epochs"] == lightning["epochs"], f"rank {plain['global_rank']}: other batches"
+    assert rank_zero_lines(clean(torchrun_run)) == rank_zero_lines(clean(ddp_run))
+    assert assert_identical_weights(torchrun_ranks) == assert_identical_weights(ddp_ranks)
+
+
+def test_the_launcher_runs_the_command_the_page_shows():
+    page = (REPO / "docs" / "multi-device.md").read_text()
+    assert TORCHRUN_COMMAND in page
+    launcher = (REPO / TORCHRUN_TWO).read_text()
+    assert '"torch.distributed.run", "--standalone", "--nproc-per-node", "2", str(script)' in launcher
+    assert '"train_ddp_pytorch.py"' in launcher
+    assert "timeout=" in launcher
+    # The cached run follows the training script it starts.
+    assert TRAIN_PYTORCH in multi_device.torchrun_two.uses
+
+
+def test_the_pages_torchrun_command_run_directly(tmp_path, torchrun_ranks):
+    """torchrun itself, started as the page shows it (torchrun is python -m torch.distributed.run),
+    bounded and cleaned up like every launch here: the same run as the build's."""
+    with launch(tmp_path) as started:
+        command = TORCHRUN_COMMAND.replace("torchrun", f"{sys.executable} -m torch.distributed.run", 1).split()
+        started.start([*command[:-1], str(REPO / TRAIN_PYTORCH)], started.env(), "torchrun.log")
+        run_to_the_end(started)
+    ranks = records(tmp_path)
+    assert_one_process_group_of_two(ranks)
+    assert_the_split_covers_the_training_set(ranks)
+    assert assert_identical_weights(ranks) == assert_identical_weights(torchrun_ranks)
+    assert_gone([r["pid"] for r in ranks], TRAIN_PYTORCH)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -418,9 +514,9 @@ def test_the_sampler_demonstration():
         assert sorted(zero + one) == list(range(12))
 
 
-def test_the_page_shows_the_runs(built_site, ddp_ranks):
+def test_the_page_shows_the_runs(built_site, ddp_ranks, torchrun_ranks):
     html = (built_site / "multi-device" / "index.html").read_text()
-    for rank in ddp_ranks:
+    for rank in [*torchrun_ranks, *ddp_ranks]:
         assert f"rank {rank['global_rank']} (pid {rank['pid']}): weights sha256 {rank['weights_sha256'][:16]}" in html
     assert "distributed_backend=gloo" in html
     assert "No supported gpu backend found!" in html
