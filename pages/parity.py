@@ -43,22 +43,61 @@ DESCRIPTIONS = {
 }
 
 # Everything the page reads from parity.json; the tests check that the reduced run writes all of it.
-CONFIG_FIELDS = ("epoch_s", "epoch_q1_s", "epoch_q3_s", "epochs_measured", "setup_s", "finish_s", "ratio",
-                 "losses_agree", "loss_diff", "max_weight_diff", "train_loss", "val_loss", "baseline")
+CONFIG_FIELDS = (
+    "epoch_s",
+    "epoch_q1_s",
+    "epoch_q3_s",
+    "epochs_measured",
+    "setup_s",
+    "finish_s",
+    "ratio",
+    "losses_agree",
+    "loss_diff",
+    "max_weight_diff",
+    "train_loss",
+    "val_loss",
+    "baseline",
+)
 LIGHTNING_FIELDS = ("trainer_s", "sanity_check_s")
 REQUIRED = {
-    "machine": ("cpu", "cores", "usable_cores", "memory_gib", "load_before", "load_after", "torch_threads",
-                "python", "torch", "lightning"),
-    "settings": ("quick", "runs", "epochs", "pair_runs", "pair_epochs", "train_samples", "steps_per_epoch",
-                 "val_steps_per_epoch"),
+    "machine": (
+        "cpu",
+        "cores",
+        "usable_cores",
+        "memory_gib",
+        "load_before",
+        "load_after",
+        "torch_threads",
+        "python",
+        "torch",
+        "lightning",
+    ),
+    "settings": (
+        "quick",
+        "runs",
+        "epochs",
+        "pair_runs",
+        "pair_epochs",
+        "train_samples",
+        "steps_per_epoch",
+        "val_steps_per_epoch",
+    ),
     "imports": ("torch_s", "lightning_s", "torch_mib", "lightning_mib"),
     "scripts": ("train_pytorch.py", "train_lightning.py"),
     "profile": ("pytorch", "site"),
     "first_runs": ("pytorch", "site"),
     "controls": ("0.001", "1e-05"),
 }
-KNOB_ORDER = ("site", "progress bar every 10 steps", "no progress bar", "no model summary", "log every step",
-              "no logger", "no checkpointing", "bare: all four off")
+KNOB_ORDER = (
+    "site",
+    "progress bar every 10 steps",
+    "no progress bar",
+    "no model summary",
+    "log every step",
+    "no logger",
+    "no checkpointing",
+    "bare: all four off",
+)
 PAIRS = ("2 DataLoader workers", "2 torch threads", "batch size 128", "batch size 400")
 
 
@@ -84,12 +123,14 @@ def missing_fields(report: dict) -> list[str]:
         missing += [f"scripts.{script}.{key}" for key in ("wall_s", "peak_mib") if key not in found]
     for shift in REQUIRED["controls"]:
         found = report.get("controls", {}).get(shift, {})
-        missing += [f"controls.{shift}.{key}" for key in ("losses_agree", "loss_diff", "max_weight_diff")
-                    if key not in found]
+        missing += [
+            f"controls.{shift}.{key}" for key in ("losses_agree", "loss_diff", "max_weight_diff") if key not in found
+        ]
     return missing
 
 
 # ---- numbers in words -------------------------------------------------------------------------------------
+
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms" if seconds >= 0.0995 else f"{seconds * 1000:.1f} ms"
@@ -137,19 +178,33 @@ def verdict(report: dict) -> str:
     goal = report["goal_ratio"]
     met = goal_met(report)
     box = "success" if met else "warning"
-    title = (f"Goal met: {ratio(site['ratio'])} ≤ {ratio(goal)}" if met
-             else f"Goal not met: {ratio(site['ratio'])}, above the {ratio(goal)} goal")
+    title = (
+        f"Goal met: {ratio(site['ratio'])} ≤ {ratio(goal)}"
+        if met
+        else f"Goal not met: {ratio(site['ratio'])}, above the {ratio(goal)} goal"
+    )
     same = (
         "The final losses agree to 5 decimals"
         if site["losses_agree"]
         else "**The final losses do not agree to 5 decimals**"
     )
-    weights = ("and the weights are bit-identical" if site["max_weight_diff"] == 0
-               else f"and the weights differ by at most {site['max_weight_diff']:.1e}")
-    quick = ("\n\n    This build ran the benchmark's reduced mode (`--quick`): the figures check the fields, "
-             "they are not a measurement." if s["quick"] else "")
-    why = ("" if met else "\n\n    Where the extra time goes is [measured below](#what-the-overhead-is-made-of), "
-           "and so is [what would close the gap](#what-would-close-the-gap).")
+    weights = (
+        "and the weights are bit-identical"
+        if site["max_weight_diff"] == 0
+        else f"and the weights differ by at most {site['max_weight_diff']:.1e}"
+    )
+    quick = (
+        "\n\n    This build ran the benchmark's reduced mode (`--quick`): the figures check the fields, "
+        "they are not a measurement."
+        if s["quick"]
+        else ""
+    )
+    why = (
+        ""
+        if met
+        else "\n\n    Where the extra time goes is [measured below](#what-the-overhead-is-made-of), "
+        "and so is [what would close the gap](#what-would-close-the-gap)."
+    )
     return (
         f'!!! {box} "{title}"\n\n'
         f"    With the configuration the core page teaches, an epoch took **{ms(site['epoch_s'])}** with "
@@ -160,6 +215,7 @@ def verdict(report: dict) -> str:
 
 
 # ---- tables -----------------------------------------------------------------------------------------------
+
 
 def _row(name: str, row: dict) -> str:
     if name.startswith("pytorch"):  # the reference itself
@@ -232,12 +288,16 @@ def controls_text(report: dict) -> str:
         shift for shift, c in report["controls"].items() if c["losses_agree"] and c["max_weight_diff"] > 0
     ]
     if caught_by_weights_only:
-        note = (f"The shift by {caught_by_weights_only[0]} shows why the weights are the stricter check: the losses "
-                "still agree to 5 decimals, the weights do not.")
+        note = (
+            f"The shift by {caught_by_weights_only[0]} shows why the weights are the stricter check: the losses "
+            "still agree to 5 decimals, the weights do not."
+        )
     else:
-        note = ("In this build every shift moved the final losses by more than the fifth decimal, and the weights "
-                "differ too; on fewer steps (the tests' reduced run) the smallest shift can leave the losses equal "
-                "while the weights differ.")
+        note = (
+            "In this build every shift moved the final losses by more than the fifth decimal, and the weights "
+            "differ too; on fewer steps (the tests' reduced run) the smallest shift can leave the losses equal "
+            "while the weights differ."
+        )
     return (
         "| Lightning model | final losses, to 5 decimals | weights after training |\n"
         "| --- | --- | --- |\n"
@@ -273,6 +333,7 @@ def lightning_functions_table(report: dict) -> str:
 
 
 # ---- what the overhead is made of, and what would close it ----------------------------------------------
+
 
 def feature_costs(report: dict) -> list[tuple[str, float]]:
     """Seconds per epoch that turning each feature off saved (negative: no saving could be measured)."""
@@ -372,28 +433,39 @@ def knobs_text(report: dict) -> str:
     plain, site, bar10 = c["pytorch"], c["site"], c["progress bar every 10 steps"]
     threads, workers = c["pytorch, 2 torch threads"], c["pytorch, 2 DataLoader workers"]
     slower = lambda row: "slower" if row["epoch_s"] > plain["epoch_s"] else "faster"  # noqa: E731
-    return "\n".join(
-        [
-            f"- **Progress bar.** Redrawn every 10th step instead of every step, the site configuration took "
-            f"{ms(bar10['epoch_s'])} an epoch against {ms(site['epoch_s'])}: {ratio(bar10['ratio'])} the plain "
-            f"loop instead of {ratio(site['ratio'])}.",
-            f"- **Torch threads.** With two threads the plain loop took {ms(threads['epoch_s'])} an epoch, "
-            f"{slower(threads)} than the {ms(plain['epoch_s'])} with one, and the Trainer "
-            f"{ms(c['site, 2 torch threads']['epoch_s'])}. The site's build runs every script with one thread.",
-            f"- **DataLoader workers.** With two worker processes the plain loop took {ms(workers['epoch_s'])} an "
-            f"epoch, {slower(workers)} than the {ms(plain['epoch_s'])} with none. Workers are started anew each "
-            "epoch (unless `persistent_workers=True`), and each 28 × 28 image is little work to hand them; "
-            "Lightning's warning that a loader \"does not have many workers\" is advice for bigger data.",
-        ]
-    ) + "\n"
+    return (
+        "\n".join(
+            [
+                f"- **Progress bar.** Redrawn every 10th step instead of every step, the site configuration took "
+                f"{ms(bar10['epoch_s'])} an epoch against {ms(site['epoch_s'])}: {ratio(bar10['ratio'])} the plain "
+                f"loop instead of {ratio(site['ratio'])}.",
+                f"- **Torch threads.** With two threads the plain loop took {ms(threads['epoch_s'])} an epoch, "
+                f"{slower(threads)} than the {ms(plain['epoch_s'])} with one, and the Trainer "
+                f"{ms(c['site, 2 torch threads']['epoch_s'])}. The site's build runs every script with one thread.",
+                f"- **DataLoader workers.** With two worker processes the plain loop took {ms(workers['epoch_s'])} an "
+                f"epoch, {slower(workers)} than the {ms(plain['epoch_s'])} with none. Workers are started anew each "
+                "epoch (unless `persistent_workers=True`), and each 28 × 28 image is little work to hand them; "
+                'Lightning\'s warning that a loader "does not have many workers" is advice for bigger data.',
+            ]
+        )
+        + "\n"
+    )
 
 
 # ---- charts ------------------------------------------------------------------------------------------------
 
 LABELS = {"site": "site (as taught)"}
 # Work both loops do first, then what Lightning adds, so that the two bars line up on the left.
-PROFILE_ORDER = ("data loading", "torch", "this script", "Lightning's loop", "logging", "progress bar",
-                 "checkpointing", "other")
+PROFILE_ORDER = (
+    "data loading",
+    "torch",
+    "this script",
+    "Lightning's loop",
+    "logging",
+    "progress bar",
+    "checkpointing",
+    "other",
+)
 PROFILE_COLORS = ("#8d6e63", "#78909c", "#bdbdbd", "#5e35b1", "#1e88e5", "#ef6c00", "#43a047", "#d81b60")
 
 
@@ -410,13 +482,27 @@ def ratio_chart(report: dict) -> str:
     y = list(range(len(names)))[::-1]
     colors = ["#5e35b1" if v <= goal else "#ef6c00" for v in values]
     ax.barh(y, values, color=colors, height=0.62)
-    ax.errorbar(values, y, xerr=[[max(0.0, v - lo) for v, lo in zip(values, low)],
-                                 [max(0.0, hi - v) for v, hi in zip(values, high)]],
-                fmt="none", ecolor="#212121", elinewidth=0.8, capsize=2.5)
+    ax.errorbar(
+        values,
+        y,
+        xerr=[[max(0.0, v - lo) for v, lo in zip(values, low)], [max(0.0, hi - v) for v, hi in zip(values, high)]],
+        fmt="none",
+        ecolor="#212121",
+        elinewidth=0.8,
+        capsize=2.5,
+    )
     ax.axvline(1.0, color="#212121", linewidth=0.8)
     ax.axvline(goal, color="#2e7d32", linewidth=1.2, linestyle="--")
-    ax.annotate(f"goal {goal:.2f}×", (goal, 1.0), xycoords=("data", "axes fraction"), xytext=(3, 2),
-                textcoords="offset points", color="#2e7d32", fontsize=9, va="bottom")
+    ax.annotate(
+        f"goal {goal:.2f}×",
+        (goal, 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(3, 2),
+        textcoords="offset points",
+        color="#2e7d32",
+        fontsize=9,
+        va="bottom",
+    )
     for yi, v, hi in zip(y, values, high):
         ax.annotate(f"{v:.2f}×", (max(v, hi), yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
     ax.set_yticks(y, [LABELS.get(n, n) for n in names], fontsize=9)
