@@ -27,8 +27,12 @@ NOISE = [
 def _last_frame(line: str) -> str:
     """What a terminal would show for a line that a progress bar redrew with carriage returns,
     without the bar itself (a print can land right after a bar, on the same line)."""
-    frames = [frame for frame in BAR.sub("", line).split("\r") if frame.strip()]
-    return frames[-1] if frames else ""
+    frames = [frame for frame in BAR.sub("\0", line).split("\r") if frame.replace("\0", "").strip()]
+    if not frames:
+        return ""
+    last = frames[-1]
+    # After a bar, the blanks tqdm pads it with to wipe a longer earlier frame, not the print's.
+    return last.rpartition("\0")[2].lstrip(" ") if "\0" in last else last
 
 
 def clean(run: Result) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, TmpSite, exec_block
-from snippet_runner import runner
+from snippet_runner import clean, runner
 
 
 @pytest.fixture
@@ -413,3 +413,11 @@ def test_a_link_a_block_prints_goes_to_the_page_and_one_to_no_page_fails(site):
     result = site.build()
     assert result.returncode != 0
     assert "docs/index.md: a block's output links to nowhere.md, which is no page" in result.stdout, result.stdout
+
+
+def test_a_print_that_lands_after_a_progress_bar_keeps_no_padding(tmp_path):
+    """tqdm pads a redrawn bar with blanks; a print that lands right after it starts after them."""
+    bar = "Epoch 0:  50%|█████     | 1/2 [00:00<00:00, 34.30it/s]"
+    raw = f"{bar}   backward at step 1, loss 0.3487\n  indented line\n"
+    result = runner.Result("snippets/demo/x.py", raw, 0.1, {}, tmp_path)
+    assert clean(result).split("\n") == ["backward at step 1, loss 0.3487", "  indented line"]
