@@ -8,24 +8,19 @@ model gave back. Nothing here is made up: it all comes from real runs.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from snippet_runner import Run, figures
 from snippet_runner.memo import memoized
-from snippet_runner.output import clean
+from snippet_runner.output import printed
 from snippet_runner.runner import Result
 
 FOLDER = "snippets/checkpoints"
-BEST_LINE = re.compile(r"^best_model_path: (\S+)$", re.MULTILINE)
 
 
 def best_checkpoint(best_run: Result) -> str:
     """The ``best_model_path`` that best.py printed, relative to its working folder."""
-    found = BEST_LINE.search(clean(best_run))
-    if found is None:
-        raise ValueError(f"{best_run.script} printed no 'best_model_path: ...' line")
-    return found.group(1)
+    return printed(best_run, "best_model_path")
 
 
 # In page order. Each script that reads files starts from a copy of the folder of the run that wrote them.

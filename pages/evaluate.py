@@ -3,21 +3,16 @@ with the Trainer, the comparison of the two, and what each Trainer call does aro
 
 from __future__ import annotations
 
-import re
-
-from snippet_runner import Run, clean
+from snippet_runner import Run
+from snippet_runner.output import printed
 from snippet_runner.runner import Result
 
 FOLDER = "snippets/evaluate"
-BEST_LINE = re.compile(r"^best: (\S+)$", re.MULTILINE)
 
 
 def best_checkpoint(lightning_run: Result) -> str:
     """The best checkpoint that evaluate_lightning.py printed, relative to its working folder."""
-    found = BEST_LINE.search(clean(lightning_run))
-    if found is None:
-        raise ValueError(f"{lightning_run.script} printed no 'best: ...' line")
-    return found.group(1)
+    return printed(lightning_run, "best")
 
 
 evaluate_pytorch = Run(f"{FOLDER}/evaluate_pytorch.py")

@@ -13,20 +13,16 @@ import re
 from pages import from_pytorch_to_lightning as core
 from snippet_runner import Run, clean
 from snippet_runner.memo import memoized
+from snippet_runner.output import printed
 from snippet_runner.runner import Result
 
 FOLDER = "snippets/training-loop"
-CHECKPOINT_LINE = re.compile(r"^checkpoint: (\S+)$", re.MULTILINE)
 VAL_LOSS = re.compile(r"^epoch (\d+):.*\bval_loss ([0-9.]+)", re.MULTILINE)
-RATES_LINE = re.compile(r"^learning rate per epoch: \[(.*)\]$", re.MULTILINE)
 
 
 def checkpoint(lightning_run: Result) -> str:
     """The checkpoint a Lightning script printed, relative to its working folder."""
-    found = CHECKPOINT_LINE.search(clean(lightning_run))
-    if found is None:
-        raise ValueError(f"{lightning_run.script} printed no 'checkpoint: ...' line")
-    return found.group(1)
+    return printed(lightning_run, "checkpoint")
 
 
 def val_losses(run: Result) -> list[float]:
@@ -36,10 +32,7 @@ def val_losses(run: Result) -> list[float]:
 
 def rates(run: Result) -> list[float]:
     """The 'learning rate per epoch: [...]' a plateau script printed."""
-    found = RATES_LINE.search(clean(run))
-    if found is None:
-        raise ValueError(f"{run.script} printed no 'learning rate per epoch: [...]' line")
-    return [float(rate) for rate in found.group(1).split(",")]
+    return [float(rate) for rate in printed(run, "learning rate per epoch").strip("[]").split(",")]
 
 
 def _pair(name: str) -> tuple[Run, Run, Run]:

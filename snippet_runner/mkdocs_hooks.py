@@ -111,12 +111,18 @@ def declared_runs(modules) -> dict[runner.Run, str]:
     return found
 
 
-def check_every_script_is_declared(declared) -> None:
-    """A script under snippets/ that no declared run runs, imports or uses is a script nobody runs."""
+def covered_scripts(declared) -> set[Path]:
+    """Every file a declared run runs, imports or is declared to use."""
     covered = set()
     for run in declared:
         path, _ = runner.resolve(run.script)
         covered |= {path, *runner.local_imports(path), *(runner.resolve(u)[0] for u in run.uses)}
+    return covered
+
+
+def check_every_script_is_declared(declared) -> None:
+    """A script under snippets/ that no declared run runs, imports or uses is a script nobody runs."""
+    covered = covered_scripts(declared)
     for script in sorted((runner.ROOT / "snippets").rglob("*.py")):
         if script.resolve() not in covered:
             shown = script.relative_to(runner.ROOT).as_posix()

@@ -64,6 +64,15 @@ def _cleaned(run: Result) -> str:
     return "\n".join(lines).strip("\n")
 
 
+def printed(run: Result, label: str) -> str:
+    """The value a run printed on a line of its own as ``<label>: <value>`` (a path, a number),
+    for a later run's argument or a page's table; a run that printed none is an error."""
+    found = re.search(rf"^{re.escape(label)}: (.+)$", clean(run), re.MULTILINE)
+    if found is None:
+        raise SnippetError(f"{run.script} printed no '{label}: ...' line")
+    return found.group(1).strip()
+
+
 def tidy_paths(text: str, run: Result) -> str:
     replacements = []
     if run.ran_in:

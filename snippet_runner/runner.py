@@ -44,26 +44,17 @@ class SnippetError(RuntimeError):
     """A snippet failed, timed out or could not be run; the message says which and why."""
 
 
-def block_location() -> str | None:
-    """``docs/<page>.md:<line>`` of the page block whose code is running now, if any."""
+def block_location(*, unless_page_module: bool = False) -> str | None:
+    """``docs/<page>.md:<line>`` of the page block whose code is running now, if any; with
+    ``unless_page_module``, None when a page module (``pages/<page>.py``, even one a block
+    imports) comes first on the way up the stack."""
     frame = sys._getframe(1)
     while frame is not None:
+        if unless_page_module and frame.f_globals.get("__name__", "").startswith("pages."):
+            return None
         name = frame.f_code.co_filename
         if name.startswith(BLOCK_FRAME):
             return name[len(BLOCK_FRAME) : -1]
-        frame = frame.f_back
-    return None
-
-
-def _made_in_block() -> str | None:
-    """The page and line of the block that is making a Run right now, unless a page module
-    (``pages/<page>.py``, even one a block imports) is what makes it."""
-    frame = sys._getframe(2)
-    while frame is not None:
-        if frame.f_globals.get("__name__", "").startswith("pages."):
-            return None
-        if frame.f_code.co_filename.startswith(BLOCK_FRAME):
-            return frame.f_code.co_filename[len(BLOCK_FRAME) : -1]
         frame = frame.f_back
     return None
 
@@ -114,7 +105,7 @@ class Run:
     alone: bool = False  # run with nothing else running beside it (it measures time)
 
     def __post_init__(self):
-        where = _made_in_block()
+        where = block_location(unless_page_module=True)
         if where is not None:
             raise SnippetError(
                 f"{where}: a page block made its own Run of {self.script}; "
@@ -124,7 +115,7 @@ class Run:
         object.__setattr__(self, "starts_from", tuple(self.starts_from))
         object.__setattr__(self, "depends_on", tuple(self.depends_on))
         object.__setattr__(self, "uses", tuple(self.uses))
-        self.forget()
+        self._reset()
 
     def __repr__(self) -> str:
         extra = f" {' '.join(map(str, self.args))}" if self.args else ""
@@ -132,13 +123,13 @@ class Run:
 
     @property
     def asked(self) -> bool:
-        """Whether something asked for the result since the last ``forget()`` (the build checks
-        that every declared run was asked for: an unused declaration fails it)."""
+        """Whether something asked for the result (the build checks that every declared run was
+        asked for: an unused declaration fails it)."""
         return self._asked
 
-    def forget(self) -> None:
-        """Drop what this build remembered (key, result, failure), so that the next ``result()``
-        looks at the scripts and the cache again: a new build."""
+    def _reset(self) -> None:
+        """Nothing known yet: key, result and failure are found once per object, and every build
+        imports the page modules anew, so it gets new objects."""
         object.__setattr__(self, "_key", None)
         object.__setattr__(self, "_result", None)
         object.__setattr__(self, "_error", None)

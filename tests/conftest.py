@@ -14,8 +14,6 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from snippet_runner import clean, run
-
 REPO = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 
@@ -57,21 +55,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def snippet():
-    """Run a snippet the way the site build does (same runner, same cache) and return its Result,
-    for a test's own variant of a run (the runs pages show are declared in pages/<page>.py).
-
-    ``result.output`` is what it printed (``clean(result)`` the cleaned text) and
-    ``result.workdir`` holds the files it wrote."""
-    return run
-
-
-@pytest.fixture(scope="session")
-def clean_output():
-    return clean
 
 
 def build_site(site_dir: Path, config: Path = REPO / "mkdocs.yml", env: dict | None = None, cwd: Path = REPO):

@@ -116,7 +116,7 @@ def page_text() -> str:
     return PAGE.read_text()
 
 
-def page_run(snippet, stem: str):
+def page_run(stem: str):
     """The run the page shows for ``snippets/errata/<stem>.py``: its declaration in pages/errata.py."""
     return errata.RUNS[stem].result()
 
@@ -130,9 +130,9 @@ def options(stem: str) -> dict:
     return errata.old_options(errata.BY_STEM[stem])
 
 
-def shown(snippet, stem: str) -> list[str]:
+def shown(stem: str) -> list[str]:
     """The lines the page shows for a script: its cleaned output, through the block's ``keep`` filter."""
-    text = clean(page_run(snippet, stem))
+    text = clean(page_run(stem))
     keep = options(stem).get("keep")
     lines = text.split("\n")
     return [line for line in lines if re.search(keep, line)] if keep else lines
@@ -194,7 +194,7 @@ def test_the_cuda_errata_run_with_no_gpu_visible_so_the_page_is_the_same_on_any_
         assert errata.RUNS[stem].env == {"CUDA_VISIBLE_DEVICES": ""}, stem
 
 
-def test_the_summary_lists_every_erratum_in_order_with_the_exception_each_raises(snippet):
+def test_the_summary_lists_every_erratum_in_order_with_the_exception_each_raises():
     assert "print(errata.summary())" in page_text()[: page_text().index("## Lightning")]
     rows = []
     for line in re.findall(r"^\| \d+ \|.*$", errata.summary(), re.M):
@@ -207,7 +207,7 @@ def test_the_summary_lists_every_erratum_in_order_with_the_exception_each_raises
     said = {anchor: column for _, column, anchor in rows}
     for stem in RAISES:
         anchor = errata.BY_STEM[stem].anchor
-        exception_type = re.search(EXCEPTION_LINE, final_exception(snippet, stem)).group(0)
+        exception_type = re.search(EXCEPTION_LINE, final_exception(stem)).group(0)
         assert f"`{exception_type}`" in said[anchor], f"{anchor}: the summary says {said[anchor]!r}"
 
 
@@ -234,7 +234,7 @@ def test_every_line_quoted_from_the_notes_is_run_as_written_by_the_old_script():
             )
 
 
-def test_each_entry_shows_the_fix_as_the_diff_of_the_two_scripts(snippet):
+def test_each_entry_shows_the_fix_as_the_diff_of_the_two_scripts():
     for e in errata.TABLE:
         markdown = errata.entry(e.stem)
         assert markdown.startswith(f"### {errata.NUMBER[e.anchor]}. {e.title} {{ #{e.anchor} }}\n"), e.stem
@@ -286,63 +286,63 @@ def test_every_link_to_where_the_site_teaches_a_fix_names_an_existing_section():
 # --- each old form fails, or misbehaves, the way the page says -------------------------------
 
 
-def final_exception(snippet, stem: str) -> str:
-    lines = shown(snippet, stem)
+def final_exception(stem: str) -> str:
+    lines = shown(stem)
     exceptions = [line for line in lines if re.search(EXCEPTION_LINE, line)]
-    assert exceptions, f"{stem}.py ended without an exception line:\n{clean(page_run(snippet, stem))}"
+    assert exceptions, f"{stem}.py ended without an exception line:\n{clean(page_run(stem))}"
     return exceptions[-1]
 
 
 @pytest.mark.parametrize("stem", list(RAISES))
-def test_old_form_raises_what_the_page_shows(snippet, stem):
-    last = final_exception(snippet, stem)
+def test_old_form_raises_what_the_page_shows(stem):
+    last = final_exception(stem)
     expected = RAISES[stem]
     assert last.startswith(expected if isinstance(expected, tuple) else (expected,)), last
-    assert "Traceback" not in "\n".join(shown(snippet, stem))
+    assert "Traceback" not in "\n".join(shown(stem))
     assert errata.error_type(errata.BY_STEM[stem]) == last.split(":")[0]
 
 
-def test_cuda_errata_say_what_the_build_shows(snippet):
+def test_cuda_errata_say_what_the_build_shows():
     """The page names the no-GPU errors; the one the build shows is among them."""
     text = errata.BY_STEM["cuda_loop"].why
     for stem in ("cuda_loop", "cuda_validation_step"):
-        last = final_exception(snippet, stem)
+        last = final_exception(stem)
         assert last.startswith(NO_GPU), last
     for message in NO_GPU[1:]:
         assert message in text
 
 
-def test_checkpoint_keys_shows_the_keys_then_fails_on_encoder(snippet):
-    lines = shown(snippet, "checkpoint_keys")
+def test_checkpoint_keys_shows_the_keys_then_fails_on_encoder():
+    lines = shown("checkpoint_keys")
     assert lines[0].startswith("dict_keys(['epoch', 'global_step', 'pytorch-lightning_version', 'state_dict'")
     assert "'encoder'" not in lines[0] and "'hyper_parameters'" in lines[0]
     assert lines[-1] == "KeyError: 'encoder'"
 
 
-def test_iterating_the_data_set_trains_on_one_image_per_step(snippet):
-    assert shown(snippet, "dataset_loop") == ["one batch: x.shape = (1, 784)", "optimizer steps in one epoch: 640"]
+def test_iterating_the_data_set_trains_on_one_image_per_step():
+    assert shown("dataset_loop") == ["one batch: x.shape = (1, 784)", "optimizer steps in one epoch: 640"]
 
 
-def test_fit_without_validation_data_never_validates(snippet):
-    lines = shown(snippet, "no_val_loader")
+def test_fit_without_validation_data_never_validates():
+    lines = shown("no_val_loader")
     assert any(
         "You defined a `validation_step` but have no `val_dataloader`. Skipping val loop." in line for line in lines
     )
     assert lines[-1] == "logged: ['train_loss']"
-    fixed = shown(snippet, "no_val_loader_fixed")
+    fixed = shown("no_val_loader_fixed")
     assert fixed == ["logged: ['train_loss', 'val_loss']"], fixed
 
 
-def test_default_checkpointing_keeps_one_file_three_folders_down_and_no_best(snippet):
-    run = page_run(snippet, "default_root_dir")
+def test_default_checkpointing_keeps_one_file_three_folders_down_and_no_best():
+    run = page_run("default_root_dir")
     files = sorted(p.relative_to(run.workdir).as_posix() for p in run.workdir.rglob("*.ckpt"))
     assert files == ["some/path/lightning_logs/version_0/checkpoints/epoch=2-step=6.ckpt"]
-    assert shown(snippet, "default_root_dir") == [
+    assert shown("default_root_dir") == [
         "checkpoint files after 3 epochs:",
         "  some/path/lightning_logs/version_0/checkpoints/epoch=2-step=6.ckpt",
         "monitored metric: None",
     ]
-    fixed = page_run(snippet, "default_root_dir_fixed")
+    fixed = page_run("default_root_dir_fixed")
     kept = sorted(p.name for p in fixed.workdir.rglob("*.ckpt"))
     assert kept == ["epoch=0-step=2.ckpt", "epoch=1-step=4.ckpt", "epoch=2-step=6.ckpt"]
 
@@ -361,15 +361,15 @@ def test_the_notes_training_step_block_does_not_indent_like_a_method():
 
 
 @pytest.mark.parametrize("stem", ERRATA)
-def test_fix_runs_and_prints_what_shows_it_works(snippet, stem):
-    output = clean(page_run(snippet, f"{stem}_fixed"))
+def test_fix_runs_and_prints_what_shows_it_works(stem):
+    output = clean(page_run(f"{stem}_fixed"))
     for pattern in FIXED_PRINTS[stem]:
         assert re.search(rf"^{pattern}$", output, re.M), f"{stem}_fixed.py did not print {pattern!r}:\n{output}"
     assert "Traceback" not in output
 
 
-def test_the_checkpoint_the_errata_read_is_a_real_lightning_checkpoint(snippet):
-    run = page_run(snippet, "make_checkpoint")
+def test_the_checkpoint_the_errata_read_is_a_real_lightning_checkpoint():
+    run = page_run("make_checkpoint")
     assert "wrote autoencoder.ckpt" in clean(run)
     assert (run.workdir / "autoencoder.ckpt").is_file()
     for stem in ("load_hparams", "checkpoint_keys", "load_hparams_fixed", "checkpoint_keys_fixed"):
@@ -379,12 +379,12 @@ def test_the_checkpoint_the_errata_read_is_a_real_lightning_checkpoint(snippet):
 # --- the built page --------------------------------------------------------------------------
 
 
-def test_the_built_page_shows_each_exception_its_anchors_and_no_traceback(built_site, snippet):
+def test_the_built_page_shows_each_exception_its_anchors_and_no_traceback(built_site):
     built = (built_site / "errata" / "index.html").read_text()
     page = html.unescape(re.sub(r"<[^>]+>", "", built))
     assert "Traceback (most recent call last)" not in page
     for stem in RAISES:
-        assert final_exception(snippet, stem) in page, stem
+        assert final_exception(stem) in page, stem
     for stem in [*ERRATA, *(f"{e}_fixed" for e in ERRATA), "make_checkpoint"]:
         assert f"Output of snippets/errata/{stem}.py, which ran in" in page, stem
     for e in errata.TABLE:

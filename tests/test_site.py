@@ -15,8 +15,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from conftest import REPO, PlainFencesOnly, TmpSite, exec_block, free_port
-from snippet_runner import runner
-from snippet_runner.mkdocs_hooks import declared_runs, page_modules
+from snippet_runner.mkdocs_hooks import covered_scripts, declared_runs, page_modules
 
 DOCS = REPO / "docs"
 PAGES = sorted(DOCS.glob("*.md"))
@@ -52,12 +51,7 @@ def python_fences(page: Path):
 
 def scripts_run_by_the_build() -> set[str]:
     """Every script a declared run runs, imports or uses, as a path relative to the repo."""
-    found = set()
-    for run in declared_runs(page_modules()):
-        path, _ = runner.resolve(run.script)
-        for file in (path, *runner.local_imports(path), *(runner.resolve(u)[0] for u in run.uses)):
-            found.add(file.relative_to(REPO).as_posix())
-    return found
+    return {file.relative_to(REPO).as_posix() for file in covered_scripts(declared_runs(page_modules()))}
 
 
 def test_the_strict_build_passes_and_no_page_shows_an_error(built_site):
