@@ -69,8 +69,8 @@ TABLE = [
         "several optimizers steps them itself) and calls the hook as `backward(loss, *args, **kwargs)`, "
         "so it fails at the first training step.",
         "Take `*args, **kwargs` and pass them on; leave out `retain_graph=True`, which keeps the graph "
-        "for a second backward pass that never comes. Taught in [step 6, hooks]"
-        "(from-pytorch-to-lightning.md#hooks), with a real reason to override this hook.",
+        "for a second backward pass that never comes. [Step 6, hooks](from-pytorch-to-lightning.md#hooks) "
+        "teaches the lighter `on_before_backward` for a check on the loss, and when this override is needed.",
         "`backward(self, loss, optimizer, optimizer_idx)`", "`backward(self, loss, *args, **kwargs)`",
     ),
     Erratum(
@@ -134,7 +134,7 @@ TABLE = [
         "Iterating a data set gives one `(image, label)` pair at a time: every \"batch\" is one image, "
         "there are as many optimizer steps as images, in the same order every epoch. Nothing fails.",
         "Loop over a `DataLoader`, which batches and shuffles. Taught in "
-        "[the data](from-pytorch-to-lightning.md#the-data) on the core page.",
+        "[the data](from-pytorch-to-lightning.md#init) on the core page.",
         "`for train_batch in mnist_train`", "a `DataLoader`",
         outcome="one image per step", keep=None, shown_as="What dataset_loop.py printed", old_fails=False,
     ),
@@ -222,8 +222,8 @@ TABLE = [
         "The notes show no imports, and some names come in two spellings (`nn.functional.mse_loss` and "
         "`F.mse_loss`, `pl.Trainer` and `Trainer`); each short form needs its own import.",
         "`import torch.nn.functional as F`; `from pytorch_lightning import LightningModule, Trainer` for "
-        "the short names. The core page's scripts start with their imports: see "
-        "[the data](from-pytorch-to-lightning.md#the-data).",
+        "the short names. The [core page](from-pytorch-to-lightning.md) opens with its scripts' imports, and "
+        "[Installation](installation.md#import-names) maps these names to the `lightning` package's.",
         "`F.mse_loss(...)` with no imports", "import what you use",
     ),
     Erratum(

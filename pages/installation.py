@@ -1,5 +1,6 @@
-"""The Installation page (docs/installation.md): its one run."""
+"""The Installation page (docs/installation.md): its runs."""
 
 from snippet_runner import Run
 
 check_install = Run("snippets/installation/check_install.py")
+import_names = Run("snippets/installation/import_names.py")

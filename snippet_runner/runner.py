@@ -34,7 +34,7 @@ from snippet_runner import forkserver, mnist, settings
 ROOT = Path(__file__).resolve().parent.parent
 # Bump when the cache layout or what a run does changes.
 CACHE_FORMAT = 1
-VERSIONED_PACKAGES = ("torch", "torchvision", "pytorch-lightning", "tensorboard", "numpy", "matplotlib")
+VERSIONED_PACKAGES = ("torch", "torchvision", "pytorch-lightning", "lightning", "tensorboard", "numpy", "matplotlib")
 # markdown-exec names each block's code "<code block: id ...>"; the MkDocs hooks give every
 # exec block the id "<page>:<line>", so a frame of that name says which block asked for a run.
 BLOCK_FRAME = "<code block: id "

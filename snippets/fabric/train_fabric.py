@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from lightning_fabric import Fabric
 from torch import nn
-from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torch.utils.data import DataLoader, random_split
 from torchvision import datasets, transforms
 # --8<-- [end:imports]
 
@@ -27,12 +27,9 @@ fabric.launch()  # with devices=2, this runs the script again as a second proces
 with fabric.rank_zero_first():  # one process downloads while the others wait, then they all read
     dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
 train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
-# The core page's sampler (seed + epoch), with one share per process.
-sampler = DistributedSampler(train_set, num_replicas=fabric.world_size, rank=fabric.global_rank,
-                             shuffle=True, seed=0)
-train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)
+train_loader = DataLoader(train_set, batch_size=32, shuffle=True)
 val_loader = DataLoader(val_set, batch_size=200)
-# Batches now arrive on the device; with several processes each validates its own share.
+# Batches now arrive on the device; with several processes each trains and validates its own share.
 train_loader, val_loader = fabric.setup_dataloaders(train_loader, val_loader)
 # --8<-- [end:data]
 
@@ -49,22 +46,18 @@ class AutoEncoder(nn.Module):
 # --8<-- [end:model]
 
 
-# --8<-- [start:optimizer]
-def configure_optimizer(model):
-    return torch.optim.Adam(model.parameters(), lr=1e-3)
-# --8<-- [end:optimizer]
-
-
 # --8<-- [start:training]
-def train_one_epoch(model, optimizer):
+def train_one_epoch(model, loader, optimizer):
     model.train()
     losses = []
-    for x, _ in train_loader:
+    for x, _ in loader:
         x = x.view(x.size(0), -1)  # no .to(device): the batch is already there
         x_hat = model(x)
         loss = F.mse_loss(x_hat, x)
+        if not torch.isfinite(loss):  # stop at the first loss that is not a number
+            raise FloatingPointError(f"loss is {loss.item()}")
         optimizer.zero_grad()
-        backward(loss)
+        fabric.backward(loss)  # instead of loss.backward(): precision and gradient averaging, if any
         optimizer.step()
         losses.append(loss.detach())
     # The mean over every process's batches (with one process, this one's).
@@ -73,11 +66,11 @@ def train_one_epoch(model, optimizer):
 
 
 # --8<-- [start:validation]
-def validate(model):
+def validate(model, loader):
     model.eval()
     losses = []
     with torch.no_grad():
-        for x, _ in val_loader:
+        for x, _ in loader:
             x = x.view(x.size(0), -1)
             x_hat = model(x)
             losses.append(F.mse_loss(x_hat, x))
@@ -85,27 +78,19 @@ def validate(model):
 # --8<-- [end:validation]
 
 
-# --8<-- [start:hooks]
-def backward(loss):
-    # Stop at the first loss that is not a number, naming the step, instead of training on garbage.
-    if not torch.isfinite(loss):
-        raise FloatingPointError(f"loss is {loss.item()}")
-    fabric.backward(loss)  # instead of loss.backward(): precision and gradient averaging, if any
-# --8<-- [end:hooks]
-
-
 # --8<-- [start:init]
 fabric.seed_everything(0)
 model = AutoEncoder()
-optimizer = configure_optimizer(model)
-model, optimizer = fabric.setup(model, optimizer)  # instead of model.to(device)
 # --8<-- [end:init]
+# --8<-- [start:optimizer]
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+model, optimizer = fabric.setup(model, optimizer)  # instead of model.to(device)
+# --8<-- [end:optimizer]
 
 # --8<-- [start:fit]
 for epoch in range(5):
-    # No sampler.set_epoch(epoch): the loader that setup_dataloaders returned calls it.
-    train_loss = train_one_epoch(model, optimizer)
-    val_loss = validate(model)
+    train_loss = train_one_epoch(model, train_loader, optimizer)
+    val_loss = validate(model, val_loader)
     fabric.print(f"epoch {epoch}: train_loss {train_loss:.6f}  val_loss {val_loss:.6f}")  # rank 0 only
 
 # One file, written by rank 0: the weights, the optimizer's state and anything else you add.

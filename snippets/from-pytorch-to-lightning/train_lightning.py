@@ -3,18 +3,9 @@ import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torch.utils.data import DataLoader, random_split
 from torchvision import datasets, transforms
 # --8<-- [end:imports]
-
-# --8<-- [start:data]
-dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
-train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
-# A new order every epoch, drawn from seed + epoch alone (set_epoch), so every run sees the same order.
-sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
-train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)
-val_loader = DataLoader(val_set, batch_size=200)
-# --8<-- [end:data]
 
 
 # --8<-- [start:model]
@@ -63,13 +54,19 @@ class LitAutoEncoder(pl.LightningModule):
     # --8<-- [end:device]
 
     # --8<-- [start:hooks]
-    def backward(self, loss, *args, **kwargs):
+    def on_before_backward(self, loss):
         # Stop at the first loss that is not a number, naming the step, instead of training on garbage.
         if not torch.isfinite(loss):
             raise FloatingPointError(f"loss is {loss.item()} at step {self.global_step}")
-        loss.backward(*args, **kwargs)
     # --8<-- [end:hooks]
 
+
+# --8<-- [start:data]
+dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
+train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
+train_loader = DataLoader(train_set, batch_size=32, shuffle=True)
+val_loader = DataLoader(val_set, batch_size=200)
+# --8<-- [end:data]
 
 # --8<-- [start:init]
 pl.seed_everything(0)

@@ -2,18 +2,9 @@
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torch.utils.data import DataLoader, random_split
 from torchvision import datasets, transforms
 # --8<-- [end:imports]
-
-# --8<-- [start:data]
-dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
-train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
-# A new order every epoch, drawn from seed + epoch alone (set_epoch), so every run sees the same order.
-sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
-train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)
-val_loader = DataLoader(val_set, batch_size=200)
-# --8<-- [end:data]
 
 
 # --8<-- [start:model]
@@ -28,23 +19,18 @@ class AutoEncoder(nn.Module):
 # --8<-- [end:model]
 
 
-# --8<-- [start:optimizer]
-def configure_optimizer(model):
-    # model.parameters() yields the encoder's and the decoder's parameters
-    return torch.optim.Adam(model.parameters(), lr=1e-3)
-# --8<-- [end:optimizer]
-
-
 # --8<-- [start:training]
-def train_one_epoch(model, optimizer, device):
+def train_one_epoch(model, loader, optimizer):
     model.train()
     losses = []
-    for x, _ in train_loader:
+    for x, _ in loader:
         x = x.view(x.size(0), -1).to(device)
         x_hat = model(x)
         loss = F.mse_loss(x_hat, x)
+        if not torch.isfinite(loss):  # stop at the first loss that is not a number
+            raise FloatingPointError(f"loss is {loss.item()}")
         optimizer.zero_grad()
-        backward(loss)
+        loss.backward()
         optimizer.step()
         losses.append(loss.detach())
     return torch.stack(losses).mean().item()
@@ -52,11 +38,11 @@ def train_one_epoch(model, optimizer, device):
 
 
 # --8<-- [start:validation]
-def validate(model, device):
+def validate(model, loader):
     model.eval()
     losses = []
     with torch.no_grad():
-        for x, _ in val_loader:
+        for x, _ in loader:
             x = x.view(x.size(0), -1).to(device)
             x_hat = model(x)
             losses.append(F.mse_loss(x_hat, x))
@@ -65,31 +51,30 @@ def validate(model, device):
 # --8<-- [end:validation]
 
 
+# --8<-- [start:data]
+dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
+train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
+train_loader = DataLoader(train_set, batch_size=32, shuffle=True)
+val_loader = DataLoader(val_set, batch_size=200)
+# --8<-- [end:data]
+
 # --8<-- [start:device]
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 # --8<-- [end:device]
 
-
-# --8<-- [start:hooks]
-def backward(loss):
-    # Stop at the first loss that is not a number, naming the step, instead of training on garbage.
-    if not torch.isfinite(loss):
-        raise FloatingPointError(f"loss is {loss.item()}")
-    loss.backward()
-# --8<-- [end:hooks]
-
-
 # --8<-- [start:init]
 torch.manual_seed(0)
 model = AutoEncoder().to(device)
-optimizer = configure_optimizer(model)
 # --8<-- [end:init]
+# --8<-- [start:optimizer]
+# model.parameters() yields the encoder's and the decoder's parameters
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+# --8<-- [end:optimizer]
 
 # --8<-- [start:fit]
 for epoch in range(5):
-    sampler.set_epoch(epoch)
-    train_loss = train_one_epoch(model, optimizer, device)
-    val_loss = validate(model, device)
+    train_loss = train_one_epoch(model, train_loader, optimizer)
+    val_loss = validate(model, val_loader)
     print(f"epoch {epoch}: train_loss {train_loss:.6f}  val_loss {val_loss:.6f}")
 
 torch.save(model.state_dict(), "autoencoder_pytorch.pt")
