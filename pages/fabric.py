@@ -12,3 +12,7 @@ train_fabric_two = Run(f"{FOLDER}/train_fabric.py", args=("--accelerator", "cpu"
 # Reads the core page's autoencoder_pytorch.pt and the one-process run's autoencoder_fabric.ckpt.
 compare_weights = Run(f"{FOLDER}/compare_weights.py", starts_from=(core.train_pytorch, train_fabric))
 load_fabric = Run(f"{FOLDER}/load_fabric.py", starts_from=(train_fabric,))
+
+# The page's notebook: the core page's plain loop (the PyTorch tab), then this page's one-process
+# runs. Two processes need a script: fabric.launch() starts it again.
+NOTEBOOK = [core.train_pytorch, train_fabric, compare_weights, load_fabric]

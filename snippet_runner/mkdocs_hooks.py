@@ -1,6 +1,6 @@
 """MkDocs hooks: load the pages' declared runs and run them all up front, check every snippet
 include before rendering, tell each exec block where it is, fail on a declaration no page uses,
-and publish the snippet scripts so that pages can link them."""
+publish the snippet scripts so that pages can link them, and each page's notebook."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from snippet_runner import memo, runner, schedule
+from snippet_runner import memo, notebooks, runner, schedule
 
 INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"')  # pymdownx.snippets reads a line that starts with it
 SECTION_NAME = re.compile(r"[a-z][-_0-9a-z]*$")
@@ -129,8 +129,11 @@ def check_every_script_is_declared(declared) -> None:
             raise PluginError(f"{shown}: no run declared in {PAGES}/*.py runs, imports or uses this script")
 
 
-# The runs the page modules declare, loaded anew at the start of each build.
+# The page modules and the runs they declare, loaded anew at the start of each build.
+modules: list = []
 declared: dict[runner.Run, str] = {}
+# docs page (src_uri) -> its notebook's uri in the site, for the pages that have one.
+notebook_of: dict[str, str] = {}
 
 
 def on_config(config):
@@ -139,9 +142,10 @@ def on_config(config):
 
 
 def on_pre_build(config):
-    global declared
+    global declared, modules
     memo.module_digest.cache_clear()
-    declared = declared_runs(page_modules())
+    modules = page_modules()
+    declared = declared_runs(modules)
     check_every_script_is_declared(declared)
     schedule.run_all(declared)  # every run up front, side by side; the pages then read the cache
 
@@ -166,7 +170,10 @@ def on_page_content(html, page, config, files):
             raise PluginError(f"docs/{page.file.src_uri}: a block's output links to {link.group(1)}, which is no page")
         return f'href="{target.url_relative_to(page.file)}{link.group(2) or ""}"'
 
-    return MD_LINK.sub(url, html)
+    html = MD_LINK.sub(url, html)
+    if page.file.src_uri in notebook_of:
+        html = re.sub(r"(</h1>)", lambda m: m.group(1) + notebook_links(page, config, files), html, count=1)
+    return html
 
 
 def on_post_build(config):
@@ -176,8 +183,54 @@ def on_post_build(config):
 
 
 def on_files(files, config):
-    """Publish every snippet script at /snippets/<page>/<name>.py, for download links."""
+    """Publish every snippet script at /snippets/<page>/<name>.py, for download links, and each
+    page's notebook at /notebooks/<page>.ipynb."""
     for script in sorted((runner.ROOT / "snippets").rglob("*.py")):
         uri = script.relative_to(runner.ROOT).as_posix()
         files.append(File.generated(config, uri, abs_src_path=str(script)))
+    notebook_of.clear()
+    requirements = (runner.ROOT / "requirements.txt").read_text()
+    for module in modules:
+        runs = getattr(module, "NOTEBOOK", None)
+        if not runs:
+            continue
+        slug = module.__name__.rpartition(".")[2].replace("_", "-")
+        page = files.get_file_from_path(f"{slug}.md")
+        if page is None:
+            raise PluginError(
+                f"{PAGES}/{slug.replace('-', '_')}.py declares a NOTEBOOK, but there is no docs/{slug}.md"
+            )
+        markdown = page.content_string
+        title = re.search(r"^# (.+)$", markdown, re.M).group(1)
+        uri = f"notebooks/{slug}.ipynb"
+        files.append(File.generated(config, uri, content=notebooks.build(title, markdown, runs, requirements)))
+        notebook_of[page.src_uri] = uri
     return files
+
+
+def colab_url(config, notebook_uri: str) -> str | None:
+    """Colab opens a notebook from a GitHub repository: the one in repo_url, on the branch the
+    publishing workflow pushes the notebooks to (extra.notebooks_branch). None without both."""
+    github = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+?)(?:\.git)?/?", config.get("repo_url") or "")
+    branch = (config.get("extra") or {}).get("notebooks_branch")
+    if github is None or not branch:
+        return None
+    owner, repo = github.groups()
+    return f"https://colab.research.google.com/github/{owner}/{repo}/blob/{branch}/{notebook_uri}"
+
+
+def notebook_links(page, config, files) -> str:
+    """The buttons under a page's title: its notebook, and Colab where the site says where it lives."""
+    uri = notebook_of[page.file.src_uri]
+    href = files.get_file_from_path(uri).url_relative_to(page.file)
+    name = uri.rpartition("/")[2]
+    links = [f'<a class="md-button" href="{href}" download="{name}">Download this page as a notebook</a>']
+    colab = colab_url(config, uri)
+    if colab:
+        links.append(f'<a class="md-button" href="{colab}">Open in Colab</a>')
+    about = files.get_file_from_path("notebooks.md")
+    if about is not None:
+        links.append(
+            f'<a href="{about.url_relative_to(page.file)}">What runs differently in a notebook or in Colab</a>'
+        )
+    return '<p class="notebook-links">' + " ".join(links) + "</p>"

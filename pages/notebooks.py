@@ -1,0 +1,37 @@
+"""The Notebooks page (docs/notebooks.md): the table of the site's notebooks.
+
+A page gets a notebook by declaring ``NOTEBOOK`` in its module (snippet_runner/notebooks.py
+builds it); this table lists them in the order of the site's navigation.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import yaml
+
+from snippet_runner import runner
+
+
+def nav_pages() -> list[str]:
+    """The Markdown files of mkdocs.yml's nav, in order."""
+    nav = yaml.safe_load((runner.ROOT / "mkdocs.yml").read_text())["nav"]
+    return [file for entry in nav for file in entry.values()]
+
+
+def table() -> str:
+    rows = ["| page | its scripts, in page order | notebook |", "| --- | --- | --- |"]
+    for page in nav_pages():
+        slug = page.removesuffix(".md")
+        try:
+            module = importlib.import_module(f"pages.{slug.replace('-', '_')}")
+        except ModuleNotFoundError:
+            continue
+        runs = getattr(module, "NOTEBOOK", None)
+        if not runs:
+            continue
+        title = next(line[2:] for line in (runner.ROOT / "docs" / page).read_text().splitlines() if line.startswith("# "))
+        scripts = ", ".join(f"`{Path(run.script).name}`" for run in dict.fromkeys(runs))
+        rows.append(f"| [{title}]({page}) | {scripts} | [{slug}.ipynb](notebooks/{slug}.ipynb){{ download }} |")
+    return "\n".join(rows) + "\n"

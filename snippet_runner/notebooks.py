@@ -1,0 +1,179 @@
+"""A notebook per page, made from the very scripts the page runs.
+
+A page module that declares ``NOTEBOOK = [run, ...]`` (its runs, in page order) gets one:
+``notebooks/<page>.ipynb``, built at every build with nbformat. The notebook holds each script
+whole, cut into cells at its top-level sections, with the headings of the page where those
+sections are shown and the first sentence under each heading as Markdown cells. Before the
+scripts come a cell that installs the versions the site pins, a cell per local module the
+scripts import (``%%writefile``), and, for a script that reads its command line, a cell that
+sets ``sys.argv`` to the arguments the page ran it with (metadata ``"argv": true``). Code cells
+carry the script's name in their metadata (``"script"``), so the tests can hold each script's
+output in the notebook against what the same script printed at build.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+from nbformat import v4
+
+from snippet_runner import runner
+
+# pymdownx.snippets' section markers; a marker at the start of a line cuts a cell there.
+SECTION = re.compile(r"^(\s*)# --8<-- \[(start|end):([-_0-9a-z]+)\]\s*$")
+HEADING = re.compile(r"^(#{2,3}) (.+?)(?:\s*\{[^}]*\})?\s*$")
+INCLUDE = re.compile(r'--8<--\s+"([^":]+)(?::([-_0-9a-z]+))?"')
+LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)(\{[^}]*\})?")
+FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(?=\s|$)", re.S)
+READS_ARGV = re.compile(r"\bargparse\b|\bsys\.argv\b")
+# What a reader must install to run the scripts (the build's tools are not needed).
+RUNTIME_PACKAGES = ("torch", "torchvision", "pytorch-lightning", "lightning", "tensorboard")
+
+
+def script_cells(source: str) -> list[tuple[list[str], str]]:
+    """The script cut at its top-level section markers: (names of the sections in the cell, code).
+    Marker lines are dropped; a section that starts inside a class stays in the class's cell."""
+    cells: list[tuple[list[str], str]] = []
+    names: list[str] = []
+    lines: list[str] = []
+
+    def flush():
+        code = "\n".join(lines).strip("\n")
+        if code.strip():
+            cells.append((list(names), code))
+        names.clear()
+        lines.clear()
+
+    for line in source.splitlines():
+        marker = SECTION.match(line)
+        if marker is None:
+            lines.append(line)
+            continue
+        indent, kind, name = marker.groups()
+        if not indent:
+            flush()
+        if kind == "start":
+            names.append(name)
+    flush()
+    return cells
+
+
+def plain(markdown: str) -> str:
+    """A line of the page as a notebook can show it: links lose their targets (the page's
+    relative links lead nowhere from a notebook), attribute lists go."""
+    return LINK.sub(r"\1", markdown).strip()
+
+
+def page_sections(page_markdown: str) -> dict[tuple[str, str], tuple[str, str]]:
+    """(script, section) -> (the heading it is shown under, the first sentence under that heading),
+    for the first place the page shows it."""
+    found: dict[tuple[str, str], tuple[str, str]] = {}
+    heading, sentence, in_fence, paragraph = "", "", False, []
+    for line in page_markdown.splitlines() + [""]:
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            in_fence = not in_fence
+        include = INCLUDE.search(line)
+        if include and include.group(2):
+            found.setdefault((include.group(1), include.group(2)), (heading, sentence))
+            continue
+        if in_fence:
+            continue
+        title = HEADING.match(line)
+        if title:
+            heading, sentence, paragraph = plain(title.group(2)), "", []
+            continue
+        if stripped and not stripped.startswith(("===", "|", "!!!", "???", "[Download", "<")):
+            paragraph.append(stripped)
+        elif paragraph:
+            if not sentence:
+                first = FIRST_SENTENCE.match(plain(" ".join(paragraph)))
+                sentence = first.group(1) if first else ""
+            paragraph = []
+    return found
+
+
+def pinned(requirements: str, packages) -> list[str]:
+    """The ``name==version`` lines of requirements.txt for these packages, in their order."""
+    pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", requirements, re.M))
+    missing = [p for p in packages if p not in pins]
+    if missing:
+        raise runner.SnippetError(f"requirements.txt: no == pin for {', '.join(missing)}")
+    return [f"{p}=={pins[p]}" for p in packages]
+
+
+def build(title: str, page_markdown: str, runs, requirements: str) -> str:
+    """The page's notebook, as JSON text."""
+    shown = page_sections(page_markdown)
+    by_name = {}
+    for (_, section), place in shown.items():
+        by_name.setdefault(section, place)
+    scripts = [runner.resolve(run.script) for run in runs]
+    sources = [path.read_text() for path, _ in scripts]
+    imports_lightning = any(re.search(r"^\s*(import|from) lightning\b", s, re.M) for s in sources)
+    packages = [p for p in RUNTIME_PACKAGES if p != "lightning" or imports_lightning]
+    names = ", ".join(f"`{path.name}`" for path, _ in dict.fromkeys(scripts))
+    cells = [
+        v4.new_markdown_cell(
+            f"# {title}\n\nThe scripts of the Lightning pick-up page *{title}*, in the page's order: "
+            f"{names}. Each is whole, cut into cells where the page cuts it, under the page's "
+            "headings. Run the cells from top to bottom: a script may read what an earlier one wrote."
+        ),
+        v4.new_code_cell(
+            "# Installs the versions the site was built and tested with (its requirements.txt).\n"
+            "# In Colab this replaces the torch it ships: if Colab asks, restart the session once.\n"
+            f"%pip install -q {' '.join(pinned(requirements, packages))}",
+            metadata={"script": None},
+        ),
+    ]
+    written: set[Path] = set()
+    for run, (path, _), source in zip(runs, scripts, sources):
+        for module in runner.local_imports(path):
+            if module not in written:
+                written.add(module)
+                cells.append(
+                    v4.new_markdown_cell(
+                        f"`{path.name}` imports `{module.name}`, which this cell writes beside the notebook."
+                    )
+                )
+                cells.append(
+                    v4.new_code_cell(f"%%writefile {module.name}\n{module.read_text()}", metadata={"script": None})
+                )
+        arguments = run.arguments()
+        command = " ".join(["python", path.name, *arguments])
+        cells.append(v4.new_markdown_cell(f"## `{path.name}`\n\nOn the page: `{command}`."))
+        if READS_ARGV.search(source):
+            cells.append(
+                v4.new_code_cell(
+                    "import sys\n\n# A notebook has no command line: the arguments the page gave the script.\n"
+                    f"sys.argv = {[path.name, *arguments]!r}",
+                    metadata={"script": path.name, "argv": True},
+                )
+            )
+        shown_in = runner.resolve(run.script)[1]
+        last_heading = None
+        for sections, code in script_cells(source):
+            headings = []
+            for section in sections:
+                # A section the page shows only from a twin script (the same name in the other tab)
+                # belongs under the twin's heading.
+                heading, sentence = shown.get((shown_in, section)) or by_name.get(section, ("", ""))
+                if heading and heading != last_heading and all(heading != h for h, _ in headings):
+                    headings.append((heading, sentence))
+            if headings:
+                cells.append(v4.new_markdown_cell("\n\n".join(f"### {h}\n\n{s}".strip() for h, s in headings)))
+                last_heading = headings[-1][0]
+            cells.append(v4.new_code_cell(code, metadata={"script": path.name}))
+    notebook = v4.new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        },
+    )
+    for number, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{number}"  # stable ids: the same scripts give the same file
+    nbformat.validate(notebook)
+    return nbformat.writes(notebook)

@@ -1,0 +1,123 @@
+"""The notebooks: made from the very scripts their pages run, executed here from top to bottom
+with a real kernel, in a clean folder with the data, and printing what the pages show."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from conftest import REPO
+from snippet_runner import clean, notebooks, output
+from snippet_runner.mkdocs_hooks import colab_url
+
+pytestmark = pytest.mark.usefixtures("all_runs")
+
+# Every page module that declares a notebook, by its page's slug.
+NOTEBOOK_PAGES = {
+    path.stem.replace("_", "-"): path.stem
+    for path in sorted((REPO / "pages").glob("*.py"))
+    if re.search(r"^NOTEBOOK = ", path.read_text(), re.M)
+}
+# A number a script prints with 4 or more decimals (losses, differences): what must match.
+NUMBER = re.compile(r"\d\.\d{4,}|\d\.\de[-+]\d\d")
+
+
+def page_runs(slug: str):
+    return importlib.import_module(f"pages.{NOTEBOOK_PAGES[slug]}").NOTEBOOK
+
+
+def notebook(built_site: Path, slug: str):
+    return nbformat.read(built_site / "notebooks" / f"{slug}.ipynb", as_version=4)
+
+
+def numbered_lines(text: str) -> list[str]:
+    """The lines that print such numbers, without the progress bars a line may start with (a
+    notebook gets Lightning's bars on stdout, flattened)."""
+    lines = (output.BAR.sub("", line).strip() for line in text.splitlines())
+    return [line for line in lines if NUMBER.search(line) and not output.PROGRESS.search(line)]
+
+
+def test_the_teaching_pages_have_notebooks():
+    assert {"installation", "from-pytorch-to-lightning", "fabric"} <= set(NOTEBOOK_PAGES)
+
+
+@pytest.mark.parametrize("slug", sorted(NOTEBOOK_PAGES))
+def test_each_notebook_holds_its_scripts_whole_in_page_order(built_site, slug):
+    book = notebook(built_site, slug)
+    nbformat.validate(book)
+    runs = page_runs(slug)
+    order = [cell.metadata["script"] for cell in book.cells if cell.cell_type == "code" and cell.metadata["script"]]
+    assert list(dict.fromkeys(order)) == list(dict.fromkeys(Path(run.script).name for run in runs))
+    for run in dict.fromkeys(runs):
+        name = Path(run.script).name
+        code = "\n".join(
+            cell.source
+            for cell in book.cells
+            if cell.cell_type == "code" and cell.metadata["script"] == name and not cell.metadata.get("argv")
+        )
+        script = (REPO / run.script).read_text()
+        without_markers = "\n".join(line for line in script.splitlines() if not notebooks.SECTION.match(line))
+        assert code.split() == without_markers.split(), f"{name}: the notebook's cells are not the script"
+
+
+def test_the_first_cell_installs_the_pinned_versions(built_site):
+    requirements = (REPO / "requirements.txt").read_text()
+    for slug in NOTEBOOK_PAGES:
+        install = notebook(built_site, slug).cells[1].source
+        for package in ("torch", "torchvision", "pytorch-lightning", "tensorboard"):
+            pin = re.search(rf"^{package}==\S+$", requirements, re.M).group(0)
+            assert f" {pin}" in install, (slug, pin)
+
+
+def test_each_page_with_a_notebook_links_it_and_no_colab_without_repo_url(built_site):
+    for slug in NOTEBOOK_PAGES:
+        html = (built_site / slug / "index.html").read_text()
+        assert f'href="../notebooks/{slug}.ipynb" download="{slug}.ipynb"' in html, slug
+        assert "colab.research.google.com" not in html  # mkdocs.yml names no repo_url
+
+
+def test_colab_links_come_from_repo_url_and_the_notebooks_branch():
+    config = {"repo_url": "https://github.com/someone/lightning-pick-up", "extra": {"notebooks_branch": "notebooks"}}
+    assert colab_url(config, "notebooks/fabric.ipynb") == (
+        "https://colab.research.google.com/github/someone/lightning-pick-up/blob/notebooks/notebooks/fabric.ipynb"
+    )
+    assert colab_url({**config, "repo_url": "https://gitlab.com/a/b"}, "notebooks/x.ipynb") is None
+    assert colab_url({**config, "extra": {}}, "notebooks/x.ipynb") is None
+    assert colab_url({"repo_url": None, "extra": config["extra"]}, "notebooks/x.ipynb") is None
+
+
+def written_too(folder: Path, path: Path) -> bool:
+    """The file is in the folder; an event file counts by its kind, as its name holds a time and a pid."""
+    if path.name.startswith("events.out.tfevents."):
+        return any((folder / path.parent).glob("events.out.tfevents.*"))
+    return (folder / path).is_file()
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("slug", sorted(NOTEBOOK_PAGES))
+def test_each_notebook_runs_top_to_bottom_and_prints_what_the_page_shows(built_site, slug, tmp_path, monkeypatch):
+    book = notebook(built_site, slug)
+    (tmp_path / "data").symlink_to(REPO / "data")
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # as the build runs scripts: the same digits
+    NotebookClient(book, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+
+    for run in dict.fromkeys(page_runs(slug)):
+        name = Path(run.script).name
+        printed = "".join(
+            output.get("text", "")
+            for cell in book.cells
+            if cell.cell_type == "code" and cell.metadata["script"] == name
+            for output in cell.outputs
+            if output.output_type == "stream" and output.name == "stdout"
+        )
+        result = run.result()
+        assert numbered_lines(printed) == numbered_lines(clean(result)), name
+        # The files the script wrote at build, the notebook wrote too (in its one folder).
+        written = {p.relative_to(result.workdir) for p in result.workdir.rglob("*") if p.is_file()}
+        missing = {p for p in written if p.parts[0] != "data" and not written_too(tmp_path, p)}
+        assert not missing, f"{name}: the notebook did not write {sorted(map(str, missing))}"
