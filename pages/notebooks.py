@@ -31,7 +31,9 @@ def table() -> str:
         runs = getattr(module, "NOTEBOOK", None)
         if not runs:
             continue
-        title = next(line[2:] for line in (runner.ROOT / "docs" / page).read_text().splitlines() if line.startswith("# "))
+        title = next(
+            line[2:] for line in (runner.ROOT / "docs" / page).read_text().splitlines() if line.startswith("# ")
+        )
         scripts = ", ".join(f"`{Path(run.script).name}`" for run in dict.fromkeys(runs))
         rows.append(f"| [{title}]({page}) | {scripts} | [{slug}.ipynb](notebooks/{slug}.ipynb){{ download }} |")
     return "\n".join(rows) + "\n"
