@@ -1,13 +1,89 @@
-"""The core page (docs/from-pytorch-to-lightning.md): the two loops and the weight comparison."""
+"""The core page (docs/from-pytorch-to-lightning.md): the two loops, the weight comparison, and the
+whole move drawn as one change from the two scripts."""
 
-from snippet_runner import Run
+import difflib
+import html
+import re
+import textwrap
+
+from snippet_runner import Run, runner
 
 FOLDER = "snippets/from-pytorch-to-lightning"
+PYTORCH_SCRIPT = f"{FOLDER}/train_pytorch.py"
+LIGHTNING_SCRIPT = f"{FOLDER}/train_lightning.py"
 
-train_pytorch = Run(f"{FOLDER}/train_pytorch.py")
-train_lightning = Run(f"{FOLDER}/train_lightning.py")
+train_pytorch = Run(PYTORCH_SCRIPT)
+train_lightning = Run(LIGHTNING_SCRIPT)
 # Reads the weights both scripts saved: its folder starts as a copy of theirs.
 compare_weights = Run(f"{FOLDER}/compare_weights.py", starts_from=(train_pytorch, train_lightning))
 
 # The page's notebook (snippet_runner/notebooks.py): these scripts, in page order.
 NOTEBOOK = [train_pytorch, train_lightning, compare_weights]
+
+
+# The whole move as one change: train_pytorch.py -> train_lightning.py, section by section.
+
+INCLUDE_LINE = re.compile(r'--8<-- "snippets/from-pytorch-to-lightning/train_lightning\.py:([-_0-9a-z]+)"')
+STEP_HEADING = re.compile(r"^## (.+?) \{ #([-_a-z0-9]+) \}$")
+
+
+def sections_of(script: str) -> dict[str, str]:
+    """A script's named sections, dedented, in file order."""
+    text = (runner.ROOT / script).read_text()
+    found = {}
+    for name in re.findall(r"--8<-- \[start:([-_0-9a-z]+)\]", text):
+        body = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)\n\s*# --8<-- \[end:{name}\]", text, re.S).group(1)
+        found[name] = textwrap.dedent(body)
+    return found
+
+
+def steps() -> dict[str, tuple[str, str]]:
+    """Lightning section -> (the page's step heading it is shown under, that step's anchor)."""
+    found, heading = {}, ("The imports", "from-pytorch-to-lightning")  # before step 1: the page's top
+    for line in (runner.ROOT / "docs" / "from-pytorch-to-lightning.md").read_text().splitlines():
+        step = STEP_HEADING.match(line)
+        if step:
+            heading = (step.group(1), step.group(2))
+        include = INCLUDE_LINE.search(line)
+        if include:
+            found.setdefault(include.group(1), heading)
+    return found
+
+
+def _column(lines: list[str], changed: set[int], tag: str, label: str) -> str:
+    rows = []
+    for number, line in enumerate(lines):
+        text = html.escape(line) or " "
+        rows.append(f"<{tag}>{text}</{tag}>" if number in changed else f"<span>{text}</span>")
+    body = "".join(rows) if lines else '<span class="move-none">(nothing: see the note above)</span>'
+    return (
+        f'<div class="move-side"><p class="move-label">{label}</p>'
+        # No <code> inside: Material would give the block a copy button, for one side of a change.
+        f'<pre tabindex="0" role="region" aria-label="{label}">{body}</pre></div>'
+    )
+
+
+def whole_move(pytorch_script: str = PYTORCH_SCRIPT, lightning_script: str = LIGHTNING_SCRIPT) -> str:
+    """HTML: both scripts side by side, aligned by the Lightning script's sections in page order;
+    the lines that go are struck out on the left, the lines that come marked on the right."""
+    pytorch, lightning, where = sections_of(pytorch_script), sections_of(lightning_script), steps()
+    parts = ['<div class="whole-move">']
+    for name, new in lightning.items():
+        old = pytorch.get(name, "")
+        old_lines, new_lines = old.splitlines(), new.splitlines()
+        removed, added = set(), set()
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+            if tag != "equal":
+                removed.update(range(i1, i2))
+                added.update(range(j1, j2))
+        heading, anchor = where.get(name, ("", ""))
+        heading = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(heading, quote=False))
+        title = f'<a href="#{anchor}">{heading}</a>' if anchor else f"<code>{name}</code>"
+        note = "" if name in pytorch else '<p class="move-note">Nothing in the PyTorch script.</p>'
+        parts.append(f'<section class="move-section" aria-label="{name}"><p class="move-title">{title}</p>{note}')
+        parts.append('<div class="move-columns">')
+        parts.append(_column(old_lines, removed, "del", f"PyTorch: {name}"))
+        parts.append(_column(new_lines, added, "ins", f"Lightning: {name}"))
+        parts.append("</div></section>")
+    parts.append("</div>")
+    return "\n".join(parts)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
@@ -18,7 +19,9 @@ import pytest
 from browser_support import (
     AXE,
     CHROMIUM,
+    DOCS,
     LAUNCH_ARGS,
+    REPO,
     Findings,
     Page,
     built_file,
@@ -426,6 +429,16 @@ def test_linked_tabs_switch_every_set_and_persist(browser, site_url, visit):
 # --------------------------------------------------------------------------------------------
 # Copy button
 
+SHOW = """(element) => {  // show an element as a reader would: open its tabs and collapsed blocks
+  for (let el = element; el; el = el.parentElement) {
+    if (el.tagName === "DETAILS") el.open = true;
+    if (el.classList.contains("tabbed-block")) {
+      const i = [...el.parentElement.children].indexOf(el);
+      el.closest(".tabbed-set").querySelectorAll(":scope > .tabbed-labels > label")[i].click();
+    }
+  }
+}"""
+
 
 @pytest.mark.parametrize("page", PAGES_WITH_CODE, ids=str)
 def test_copy_button_copies_exactly_the_snippet_section(browser, site_url, page):
@@ -444,18 +457,7 @@ def test_copy_button_copies_exactly_the_snippet_section(browser, site_url, page)
             position = found + 1
 
             block = codes.nth(found)
-            tab.evaluate(
-                """(code) => {  // show the block as a reader would: open its tabs and collapsed blocks
-                  for (let el = code; el; el = el.parentElement) {
-                    if (el.tagName === "DETAILS") el.open = true;
-                    if (el.classList.contains("tabbed-block")) {
-                      const i = [...el.parentElement.children].indexOf(el);
-                      el.closest(".tabbed-set").querySelectorAll(":scope > .tabbed-labels > label")[i].click();
-                    }
-                  }
-                }""",
-                block.element_handle(),
-            )
+            tab.evaluate(SHOW, block.element_handle())
             pre = block.locator("xpath=..")
             pre.hover()
             pre.locator("button[data-clipboard-target]").click()
@@ -525,5 +527,92 @@ def test_search_finds_the_page_and_lands_on_the_section(browser, site_url, built
             f"the section of {best} is not at the top of the screen after the click ({top} px)"
         )
         assert tab.locator("article mark", has_text=term).count() > 0, f"{term!r} is not highlighted on {best}"
+    finally:
+        context.close()
+
+
+# --------------------------------------------------------------------------------------------
+# The core page's whole move, side by side on a wide screen, one after the other on a phone
+
+MOVE_LAYOUT = """() => [...document.querySelectorAll(".whole-move .move-section")].map((section) => {
+  const [left, right] = [...section.querySelectorAll(".move-side")].map((side) => side.getBoundingClientRect());
+  const link = section.querySelector(".move-title a");
+  return {
+    name: section.getAttribute("aria-label"),
+    left: {x: left.left, y: left.top, bottom: left.bottom, width: left.width},
+    right: {x: right.left, y: right.top, width: right.width},
+    target: link ? link.getAttribute("href") : null,
+    targetExists: link ? !!document.getElementById(link.getAttribute("href").slice(1)) : false,
+    removed: section.querySelectorAll(".move-side:first-child del").length,
+    added: section.querySelectorAll(".move-side:last-child ins").length,
+  };
+})"""
+
+AXE_MOVE = """async () => {
+  const only = {include: [".whole-move"]};
+  const light = await axe.run(only, {resultTypes: ["violations"]});
+  const still = document.head.appendChild(document.createElement("style"));
+  still.textContent = "*, *::before, *::after { transition: none !important; animation: none !important; }";
+  document.body.setAttribute("data-md-color-scheme", "slate");
+  const dark = await axe.run(only, {resultTypes: ["violations"]});
+  document.body.setAttribute("data-md-color-scheme", "default");
+  still.remove();
+  return [...light.violations, ...dark.violations].map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
+}"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "375px"])
+def test_the_whole_move_is_side_by_side_when_wide_and_stacked_on_a_phone(browser, site_url, viewport):
+    from pages import from_pytorch_to_lightning as core
+
+    context = new_context(browser, site_url, viewport)
+    try:
+        tab = context.new_page()
+        tab.goto("from-pytorch-to-lightning/")
+        sections = tab.evaluate(MOVE_LAYOUT)
+        assert [s["name"] for s in sections] == list(core.sections_of(core.LIGHTNING_SCRIPT))
+        for section in sections:
+            left, right = section["left"], section["right"]
+            if viewport is DESKTOP:
+                assert right["x"] >= left["x"] + left["width"] and abs(right["y"] - left["y"]) < 2, section
+            else:
+                assert right["y"] >= left["bottom"] and abs(right["x"] - left["x"]) < 2, section
+            assert section["targetExists"], f"{section['name']}: its title links to {section['target']}, no such id"
+        # The PyTorch loop goes and training_step comes: the training part has both kinds of line.
+        training = next(s for s in sections if s["name"] == "training")
+        assert training["removed"] > 5 and training["added"] > 3
+        tab.add_script_tag(path=str(AXE))
+        assert tab.evaluate(AXE_MOVE) == []
+        overflow = tab.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, "the view makes the page scroll sideways"
+    finally:
+        context.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Downloads: a script or a notebook saves under its own name, with its own content
+
+DOWNLOAD_LINKS = """() => [...document.querySelectorAll("article a[download]")].map((a) => a.getAttribute("href"))"""
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if "{ download }" in (DOCS / p.src).read_text()], ids=str)
+def test_every_download_link_saves_the_file_under_its_own_name(browser, site_url, built_site, page):
+    context = new_context(browser, site_url, accept_downloads=True)
+    try:
+        tab = context.new_page()
+        tab.goto(page.url)
+        hrefs = tab.evaluate(DOWNLOAD_LINKS)
+        assert hrefs, f"{page}: no download link"
+        for index, href in enumerate(hrefs):
+            link = tab.locator("article a[download]").nth(index)
+            tab.evaluate(SHOW, link.element_handle())
+            with tab.expect_download() as info:
+                link.click()  # a reader's click (Chromium lets a page start many downloads only so)
+            download = info.value
+            served = (built_site / page.url / href).resolve()
+            assert download.suggested_filename == served.name, (page, href)
+            assert Path(download.path()).read_bytes() == served.read_bytes(), (page, href)
+            if served.suffix == ".py":  # the published script is the repository's
+                assert served.read_bytes() == (REPO / served.relative_to(built_site.resolve())).read_bytes()
     finally:
         context.close()
