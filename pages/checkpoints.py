@@ -24,12 +24,15 @@ def best_checkpoint(best_run: Result) -> str:
 
 
 # In page order. Each script that reads files starts from a copy of the folder of the run that wrote them.
+save_pytorch = Run(f"{FOLDER}/save_pytorch.py")
 automatic = Run(f"{FOLDER}/automatic.py")
 best = Run(f"{FOLDER}/best.py")
 predict = Run(f"{FOLDER}/predict.py", starts_from=(best,), args=(lambda: best_checkpoint(best.compute()),))
 hyperparameters = Run(f"{FOLDER}/hyperparameters.py", starts_from=(best,))
 no_checkpoints = Run(f"{FOLDER}/no_checkpoints.py")
+resume_pytorch = Run(f"{FOLDER}/resume_pytorch.py", starts_from=(save_pytorch,))
 resume = Run(f"{FOLDER}/resume.py", starts_from=(automatic,))
+compare_pytorch = Run(f"{FOLDER}/compare_pytorch.py", starts_from=(resume_pytorch,))
 compare = Run(f"{FOLDER}/compare.py", starts_from=(resume,))
 last_trap = Run(f"{FOLDER}/last_trap.py", starts_from=(automatic,))
 last_fix = Run(f"{FOLDER}/last_fix.py")
@@ -41,12 +44,15 @@ bad_input = Run(f"{FOLDER}/bad_input.py", starts_from=(safe_loading,))
 RUNS = {
     Path(run.script).name: run
     for run in (
+        save_pytorch,
         automatic,
         best,
         predict,
         hyperparameters,
         no_checkpoints,
+        resume_pytorch,
         resume,
+        compare_pytorch,
         compare,
         last_trap,
         last_fix,

@@ -32,13 +32,17 @@ FOLDER = REPO / "snippets" / "checkpoints"
 PAGE = REPO / "docs" / "checkpoints.md"
 # The page's parts in order, as the scripts that show them.
 PAGE_ORDER = [
+    "autoencoder_pytorch.py",
     "autoencoder.py",
+    "save_pytorch.py",
     "automatic.py",
     "best.py",
     "predict.py",
     "hyperparameters.py",
     "no_checkpoints.py",
+    "resume_pytorch.py",
     "resume.py",
+    "compare_pytorch.py",
     "compare.py",
     "last_trap.py",
     "last_fix.py",
@@ -46,7 +50,10 @@ PAGE_ORDER = [
     "safe_loading.py",
     "bad_input.py",
 ]
+# The modules the scripts import: shown on the page, never run on their own.
+MODULES = ("autoencoder_pytorch.py", "autoencoder.py")
 EPOCH_LINE = re.compile(r"^epoch (\d+): step (\d+), val_loss ([0-9.]+)$", re.M)
+PYTORCH_EPOCH_LINE = re.compile(r"^epoch (\d+): val_loss ([0-9.]+)$", re.M)
 
 
 # As the build runs scripts: one thread, and no __pycache__ under snippets/ (which `mkdocs serve` watches).
@@ -82,6 +89,10 @@ def epochs(text: str) -> list[tuple[int, int, float]]:
     return [(int(e), int(s), float(v)) for e, s, v in EPOCH_LINE.findall(text)]
 
 
+def pytorch_epochs(text: str) -> list[tuple[int, float]]:
+    return [(int(e), float(v)) for e, v in PYTORCH_EPOCH_LINE.findall(text)]
+
+
 def line_value(text: str, label: str) -> str:
     found = re.search(rf"^{re.escape(label)}: (.*)$", text, re.M)
     assert found, f"no '{label}:' line in\n{text}"
@@ -114,7 +125,7 @@ def test_the_page_shows_every_section_of_every_script_in_page_order():
 
 def test_every_script_that_reads_files_runs_after_the_one_that_wrote_them():
     """A script may only read what an earlier part of the page wrote."""
-    assert list(RUNS) == PAGE_ORDER[1:]  # autoencoder.py is imported, not run
+    assert list(RUNS) == [script for script in PAGE_ORDER if script not in MODULES]  # modules are imported
     for script, declared in RUNS.items():
         for earlier in declared.starts_from:
             assert PAGE_ORDER.index(Path(earlier.script).name) < PAGE_ORDER.index(script), (script, earlier)
@@ -133,6 +144,55 @@ def test_the_automatic_checkpoint_lands_under_default_root_dir_named_by_epoch_an
     assert [(e, s) for e, s, _ in epochs(text)] == [(0, 100), (1, 200)]
     assert (work / "runs/lightning_logs/version_0/hparams.yaml").is_file()
     assert f"`{path}`" in PAGE.read_text()
+
+
+def saved_keys(script: str) -> list[str]:
+    """The keys of the dictionary that ``script`` passes to ``torch.save``, as its code spells them."""
+    calls = [
+        node
+        for node in ast.walk(ast.parse((FOLDER / script).read_text()))
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "torch.save"
+    ]
+    assert calls, f"no torch.save in {script}"
+    dicts = [call.args[0] for call in calls]
+    assert all(isinstance(d, ast.Dict) for d in dicts), script
+    keys = [[key.value for key in d.keys] for d in dicts]
+    assert all(k == keys[0] for k in keys), (script, keys)
+    return keys[0]
+
+
+def test_the_pytorch_loop_writes_a_checkpoint_that_loads_with_weights_only_and_holds_the_keys_shown():
+    text, work = output("save_pytorch.py"), files("save_pytorch.py")
+    assert sorted(p.relative_to(work).as_posix() for p in work.rglob("*.pt")) == ["checkpoint.pt"]
+    # weights_only=True: it raises if the file holds anything but plain data.
+    checkpoint = torch.load(work / "checkpoint.pt", map_location="cpu", weights_only=True)
+    keys = ["model", "optimizer", "scheduler", "epoch"]
+    assert list(checkpoint) == keys == saved_keys("save_pytorch.py")
+    assert ast.literal_eval(line_value(text, "checkpoint.pt holds")) == keys
+    # What each key holds: the state dicts of a real AutoEncoder, Adam and StepLR after 2 epochs.
+    assert {name: tuple(t.shape) for name, t in checkpoint["model"].items()} == {
+        "encoder.0.weight": (64, 784),
+        "encoder.0.bias": (64,),
+        "encoder.2.weight": (3, 64),
+        "encoder.2.bias": (3,),
+        "decoder.0.weight": (64, 3),
+        "decoder.0.bias": (64,),
+        "decoder.2.weight": (784, 64),
+        "decoder.2.bias": (784,),
+    }
+    assert checkpoint["epoch"] == 1 and line_value(text, "epoch") == "1"
+    assert checkpoint["optimizer"]["param_groups"][0]["lr"] == pytest.approx(5e-4)
+    assert line_value(text, "learning rate") == "0.0005"
+    assert {state["step"].item() for state in checkpoint["optimizer"]["state"].values()} == {200.0}  # 2 x 100 steps
+    assert (checkpoint["scheduler"]["last_epoch"], checkpoint["scheduler"]["step_size"]) == (2, 2)
+    # The page says: the losses of the Lightning run in the other tab, and the same weights.
+    assert pytorch_epochs(text) == [(e, loss) for e, _, loss in epochs(output("automatic.py"))]
+    assert len(pytorch_epochs(text)) == 2
+    lightning = load(files("automatic.py") / "runs/lightning_logs/version_0/checkpoints/epoch=1-step=200.ckpt")
+    assert lightning["state_dict"].keys() == checkpoint["model"].keys()
+    diff = max((lightning["state_dict"][k] - w).abs().max().item() for k, w in checkpoint["model"].items())
+    print(f"plain PyTorch vs Lightning after 2 epochs: max |Δw| = {diff}")
+    assert diff == 0.0  # "to the last bit", as the page says
 
 
 # ---------------------------------------------------------------- 2. keeping the best
@@ -275,6 +335,63 @@ def test_exact_resume_two_then_four_epochs_equals_four_straight():
     text = output("compare.py")
     assert "global step: straight 400, resumed 400" in text
     assert float(line_value(text, "largest weight difference, straight vs resumed")) == weight_diff
+
+
+def test_the_pytorch_resume_loads_every_state_and_carries_on_to_epoch_3():
+    text, work = output("resume_pytorch.py"), files("resume_pytorch.py")
+    assert [e for e, _ in pytorch_epochs(text)] == [2, 3]
+    assert "started at epoch 2, finished after epoch 3" in text
+    assert "learning rate now 0.00025 " in text  # 1e-3 halved after epoch 1 and after epoch 3
+    # It reads back every key the first script saved, and saves the same keys again.
+    source = (FOLDER / "resume_pytorch.py").read_text()
+    assert set(re.findall(r'checkpoint\["(\w+)"\]', source)) == set(saved_keys("save_pytorch.py"))
+    assert saved_keys("resume_pytorch.py") == saved_keys("compare_pytorch.py") == saved_keys("save_pytorch.py")
+    assert "weights_only=True" in section_text("resume_pytorch.py", "resume")
+    checkpoint = load(work / "checkpoint.pt")
+    assert checkpoint["epoch"] == 3
+    assert checkpoint["scheduler"]["last_epoch"] == 4
+    assert {state["step"].item() for state in checkpoint["optimizer"]["state"].values()} == {400.0}
+
+
+def test_exact_resume_in_plain_pytorch_two_then_four_epochs_equals_four_straight():
+    """The guarantee, for the hand-written loop: 2 epochs + resume to 4 ends with the weights
+    (|Δw| ≤ 1e-6), Adam's state and the scheduler's state of 4 epochs in one go."""
+    work = files("compare_pytorch.py")
+    resumed, straight = load(work / "checkpoint.pt"), load(work / "straight.pt")
+    assert resumed["epoch"] == straight["epoch"] == 3
+    assert resumed["model"].keys() == straight["model"].keys()
+    weight_diff = max((resumed["model"][k] - straight["model"][k]).abs().max().item() for k in straight["model"])
+    resumed_adam, straight_adam = resumed["optimizer"]["state"], straight["optimizer"]["state"]
+    assert resumed_adam.keys() == straight_adam.keys() and len(straight_adam) == 8
+    moments_diff = max(
+        (resumed_adam[i][key] - straight_adam[i][key]).abs().max().item()
+        for i in straight_adam
+        for key in ("exp_avg", "exp_avg_sq")
+    )
+    print(f"exact plain PyTorch resume: max |Δw| = {weight_diff}, max |Δ Adam moments| = {moments_diff}")
+    assert weight_diff <= 1e-6
+    assert moments_diff <= 1e-6
+    assert all(torch.equal(resumed_adam[i]["step"], straight_adam[i]["step"]) for i in straight_adam)
+    assert resumed["optimizer"]["param_groups"] == straight["optimizer"]["param_groups"]
+    assert resumed["scheduler"] == straight["scheduler"]
+    text = output("compare_pytorch.py")
+    assert "epoch: straight 3, resumed 3" in text
+    assert float(line_value(text, "largest weight difference, straight vs resumed")) == weight_diff
+    # The resumed epochs printed the losses of the straight run's last two epochs.
+    assert pytorch_epochs(output("resume_pytorch.py")) == pytorch_epochs(text)[2:]
+
+
+def test_the_page_lists_the_keys_of_a_real_lightning_checkpoint():
+    """'What the two checkpoints hold' names every key of a Lightning checkpoint, and no other."""
+    page = PAGE.read_text()
+    section = page[page.index("{ #contents }") : page.index("### The `ckpt_path")]
+    listed = set(re.findall(r"^- \*\*`([-\w]+)`\*\*", section, re.M))
+    named = set(re.findall(r"under `(\w+)`, `(\w+)` and `(\w+)`", section)[0]) | {"epoch", "hparams_name"}
+    assert "(with `hparams_name`)" in section and "and the epoch" in section
+    checkpoint = load(files("best.py") / "checkpoints/last.ckpt")
+    assert listed | named == set(checkpoint), (listed | named) ^ set(checkpoint)
+    assert list(checkpoint["loops"]) == ["fit_loop", "validate_loop", "test_loop", "predict_loop"]
+    assert "fit, validation, test and predict loops" in " ".join(section.split())
 
 
 def test_ckpt_path_last_starts_over_with_only_a_warning_in_a_new_version_folder():
@@ -589,6 +706,7 @@ NAMED_IN_PROSE = {
     "epoch=0-step=100.ckpt": "automatic.py",
     "last.ckpt": "best.py",
     "hparams.yaml": "hyperparameters.py",
+    "checkpoint.pt": "save_pytorch.py",
 }
 
 
@@ -604,14 +722,16 @@ def check_named_file(work: Path, name: str, script: str) -> None:
     if path.suffix == ".ckpt":
         checkpoint = load(path)
         assert {"epoch", "global_step", "state_dict", "hyper_parameters"} <= checkpoint.keys(), path
-    elif path.suffix == ".pt":
+    elif path.name == "predictions.pt":
         assert torch.load(path, weights_only=True).keys() == {"images", "reconstructions", "labels"}
+    elif path.suffix == ".pt":  # a hand-written checkpoint
+        assert list(torch.load(path, weights_only=True)) == saved_keys(script), path
     else:
         assert yaml.safe_load(path.read_text()) == {"hidden_size": 64, "code_size": 3, "lr": 1e-3}
 
 
 def test_every_file_a_script_names_exists_after_it_ran_and_holds_what_the_page_shows():
-    for script in PAGE_ORDER[1:]:
+    for script in RUNS:
         tree = ast.parse((FOLDER / script).read_text())
         names = {
             node.value
@@ -640,7 +760,7 @@ def test_the_pages_instruction_run_every_script_one_after_the_other_in_one_folde
     (tmp_path / "data").symlink_to(data_root().resolve(), target_is_directory=True)
     env = script_environment({})
     printed = {}
-    for script in PAGE_ORDER[1:]:
+    for script in RUNS:  # in page order
         args = [line_value(printed["best.py"], "best_model_path")] if script == "predict.py" else []
         # `python <script>` in that folder: a child of the warm interpreter, which starts a script
         # exactly as python does (tests/test_forkserver.py), without paying torch's import each time.
@@ -649,7 +769,12 @@ def test_the_pages_instruction_run_every_script_one_after_the_other_in_one_folde
         assert ran.returncode == RUNS[script].returncode, f"{script} in the shared folder:\n{text}"
         printed[script] = clean(Result(script, text, 0.0, {}, tmp_path))  # as a terminal shows it
     assert "largest weight difference, straight vs resumed: 0.0" in printed["compare.py"]
+    assert "largest weight difference, straight vs resumed: 0.0" in printed["compare_pytorch.py"]
+    assert "started at epoch 2, finished after epoch 3" in printed["resume_pytorch.py"]
+    assert load(tmp_path / "checkpoint.pt")["epoch"] == 3  # resume_pytorch.py's, read by compare_pytorch.py
     assert "fix: finished at epoch 4, global step 400" in printed["last_fix.py"]
     assert load(tmp_path / "checkpoints/last.ckpt")["global_step"] == 500  # best.py's, left alone by the others
     for script in ("best.py", "resume.py", "compare.py", "by_hand.py"):
         assert epochs(printed[script]) == epochs(output(script)), script
+    for script in ("save_pytorch.py", "resume_pytorch.py", "compare_pytorch.py"):
+        assert pytorch_epochs(printed[script]) == pytorch_epochs(output(script)), script
