@@ -90,3 +90,6 @@ def reconstructions(predict_run: Result) -> str:
         f"rebuilt from them. Drawn at build from the predictions.pt that {predict_run.script} saved."
     )
     return figures.inline_png(fig, alt=alt, caption=caption)
+
+# The page's notebook (snippet_runner/notebooks.py): every script, in page order, in one folder.
+NOTEBOOK = list(RUNS.values())

@@ -116,6 +116,7 @@ def test_each_notebook_runs_top_to_bottom_and_prints_what_the_page_shows(built_s
             if output.output_type == "stream" and output.name == "stdout"
         )
         result = run.result()
+        printed = printed.replace(f"{tmp_path}/", "")  # paths in the folder, as the build tidies them
         assert numbered_lines(printed) == numbered_lines(clean(result)), name
         # The files the script wrote at build, the notebook wrote too (in its one folder).
         written = {p.relative_to(result.workdir) for p in result.workdir.rglob("*") if p.is_file()}
