@@ -91,5 +91,6 @@ def reconstructions(predict_run: Result) -> str:
     )
     return figures.inline_png(fig, alt=alt, caption=caption)
 
+
 # The page's notebook (snippet_runner/notebooks.py): every script, in page order, in one folder.
 NOTEBOOK = list(RUNS.values())
