@@ -4,15 +4,14 @@ import torch
 import torch.nn.functional as F
 from pytorch_lightning.loggers import CSVLogger, TensorBoardLogger
 from torch import nn
-from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torch.utils.data import DataLoader, random_split
 from torchvision import datasets, transforms
 # --8<-- [end:imports]
 
 # --8<-- [start:data]
 dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
 train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
-sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
-train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)  # 100 steps per epoch
+train_loader = DataLoader(train_set, batch_size=32, shuffle=True)  # 100 steps per epoch
 val_loader = DataLoader(val_set, batch_size=200)
 # --8<-- [end:data]
 
@@ -55,8 +54,8 @@ class LitAutoEncoder(pl.LightningModule):
 
     def on_train_epoch_end(self):
         m = self.trainer.callback_metrics  # the latest value of every logged metric
-        print(f"epoch {self.current_epoch}: train_loss {m['train_loss']:.6f} (last step)  "
-              f"train_mae_epoch {m['train_mae_epoch']:.6f}  val_loss {m['val_loss']:.6f}  val_mae {m['val_mae']:.6f}")
+        print(f"epoch {self.current_epoch}: train loss {m['train_loss']:.6f} (last step)  "
+              f"val loss {m['val_loss']:.6f}  val MAE {m['val_mae']:.6f}")
     # --8<-- [end:validation]
 
 
