@@ -306,5 +306,6 @@ def default_logger_check() -> str:
         "self.trainer.loggers = [logger_]",
     )
 
+
 # The page's notebook (snippet_runner/notebooks.py): both scripts, in page order.
 NOTEBOOK = [log_pytorch, log_lightning]
