@@ -155,6 +155,10 @@ def test_the_clipped_norm_never_exceeds_the_bound():
             assert float(after) <= MAX_NORM, (name, after)
             assert float(before) > MAX_NORM  # every epoch had a step that needed clipping
             assert 0 < int(clipped) < 100
+    # The page: "about one step in seven" exceeds the bound.
+    clipped = sum(int(epoch[2]) for epoch in CLIP_LINE.findall(output("clipping_pytorch")))
+    assert "one step in seven of this model exceeds" in PAGE.read_text()
+    assert 6.5 < 300 / clipped < 7.5, clipped
     assert f"gradient_clip_val={MAX_NORM}" in (FOLDER / "clipping_lightning.py").read_text()
     assert f"max_norm={MAX_NORM}" in (FOLDER / "clipping_pytorch.py").read_text()
 
@@ -220,7 +224,7 @@ def test_both_tabs_stop_early_at_the_same_epoch():
     for name in ("early_stopping_pytorch", "early_stopping_lightning"):
         text = output(name)
         assert len(epoch_lines(text)) == 8 < 20, name
-        assert re.search(r"^stopped after epoch 7, best val_loss 0\.046146$", text, re.M), name
+        assert re.search(r"^stopped after epoch 7, best val_loss 0\.046228$", text, re.M), name
     assert page.checkpoint(run("early_stopping_lightning").result()).endswith("epoch=7-step=800.ckpt")
     assert "Signaling Trainer to stop." in output("early_stopping_lightning")
 
@@ -239,6 +243,13 @@ def test_the_stopping_epoch_follows_from_the_printed_losses():
             stopped = epoch
             break
     assert stopped == 7 == len(losses) - 1
+    # The page: epoch 2's improvement of 0.0021 reads "improved by 0.002" (the callback rounds to 3 decimals).
+    assert round(losses[1] - losses[2], 4) == 0.0021
+    assert "improvement of 0.0021 reads" in PAGE.read_text()
+    verbose = re.findall(
+        r"^Metric val_loss improved by ([0-9.]+) >= min_delta", output("early_stopping_lightning"), re.M
+    )
+    assert verbose[1] == "0.002", verbose  # the first "improved by" line is epoch 1's (epoch 0's has none)
     # Every decision is far from the edge, so float32 and float64 comparisons agree.
     assert all(abs((previous_best - loss) - 0.002) > 1e-4 for previous_best, loss in _decisions(losses))
 

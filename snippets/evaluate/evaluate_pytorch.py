@@ -2,15 +2,14 @@
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torch.utils.data import DataLoader, random_split
 from torchvision import datasets, transforms
 # --8<-- [end:imports]
 
 # --8<-- [start:data]
 dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
 train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
-sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
-train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)
+train_loader = DataLoader(train_set, batch_size=32, shuffle=True)
 val_loader = DataLoader(val_set, batch_size=200)
 # The 1,000 test digits: never trained on, never used to pick a checkpoint.
 test_set = datasets.MNIST("data", train=False, download=True, transform=transforms.ToTensor())
@@ -29,9 +28,9 @@ class AutoEncoder(nn.Module):
         return self.decoder(self.encoder(x))
 
 
-def train_one_epoch(model, optimizer):
+def train_one_epoch(model, loader, optimizer):
     model.train()
-    for x, _ in train_loader:
+    for x, _ in loader:
         x = x.view(x.size(0), -1)
         loss = F.mse_loss(model(x), x)
         optimizer.zero_grad()
@@ -39,11 +38,11 @@ def train_one_epoch(model, optimizer):
         optimizer.step()
 
 
-def validate(model):
+def validate(model, loader):
     model.eval()
     losses = []
     with torch.no_grad():
-        for x, _ in val_loader:
+        for x, _ in loader:
             x = x.view(x.size(0), -1)
             losses.append(F.mse_loss(model(x), x))
     return torch.stack(losses).mean().item()
@@ -77,9 +76,8 @@ model = AutoEncoder()
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 best_val_loss = float("inf")
 for epoch in range(5):
-    sampler.set_epoch(epoch)
-    train_one_epoch(model, optimizer)
-    val_loss = validate(model)
+    train_one_epoch(model, train_loader, optimizer)
+    val_loss = validate(model, val_loader)
     print(f"epoch {epoch}: val_loss {val_loss:.6f}")
     if val_loss < best_val_loss:  # keep the weights of the best epoch so far
         best_val_loss = val_loss

@@ -3,7 +3,7 @@ import os
 
 import pytorch_lightning as pl
 import torch
-from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torch.utils.data import DataLoader, random_split
 from torchvision import datasets, transforms
 
 
@@ -32,11 +32,8 @@ class MNISTDataModule(pl.LightningDataModule):
         report(f"setup(stage={stage.value!r})", self.trainer)
 
     def train_dataloader(self):
-        # The core page's sampler (an order drawn from seed + epoch), made to split the data between
-        # the processes when there are several: the DataModule can ask the Trainer how many.
-        sampler = DistributedSampler(self.train_set, num_replicas=self.trainer.world_size,
-                                     rank=self.trainer.global_rank, shuffle=True, seed=0)
-        return DataLoader(self.train_set, batch_size=self.batch_size, sampler=sampler)
+        # The core page's loader. Under DDP, Lightning swaps its sampler for one that gives each process its share.
+        return DataLoader(self.train_set, batch_size=self.batch_size, shuffle=True)
 
     def val_dataloader(self):
         return DataLoader(self.val_set, batch_size=200)

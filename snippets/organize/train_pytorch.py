@@ -5,7 +5,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torch.utils.data import DataLoader, random_split
 from torchvision import datasets, transforms
 from torchvision.utils import save_image
 # --8<-- [end:imports]
@@ -24,8 +24,7 @@ def make_datasets(root="data"):
 
 
 def make_loaders(train_set, val_set, batch_size=32):
-    sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
-    return DataLoader(train_set, batch_size=batch_size, sampler=sampler), DataLoader(val_set, batch_size=200)
+    return DataLoader(train_set, batch_size=batch_size, shuffle=True), DataLoader(val_set, batch_size=200)
 # --8<-- [end:data]
 
 
@@ -40,7 +39,7 @@ class AutoEncoder(nn.Module):
         return self.decoder(self.encoder(x))
 
 
-def train_one_epoch(model, optimizer, loader, device):
+def train_one_epoch(model, loader, optimizer):
     model.train()
     losses = []
     for x, _ in loader:
@@ -53,7 +52,7 @@ def train_one_epoch(model, optimizer, loader, device):
     return torch.stack(losses).mean().item()
 
 
-def validate(model, loader, device):
+def validate(model, loader):
     model.eval()
     losses = []
     with torch.no_grad():
@@ -78,9 +77,8 @@ images = torch.stack([val_set[i][0] for i in range(8)])  # the same 8 digits eve
 Path("samples").mkdir(exist_ok=True)
 for epoch in range(5):
     started = time.perf_counter()  # timing,
-    train_loader.sampler.set_epoch(epoch)
-    train_loss = train_one_epoch(model, optimizer, train_loader, device)
-    val_loss = validate(model, val_loader, device)
+    train_loss = train_one_epoch(model, train_loader, optimizer)
+    val_loss = validate(model, val_loader)
     with torch.no_grad():  # saving samples,
         reconstructions = model(images.view(8, -1).to(device)).view(8, 1, 28, 28)
     path = f"samples/epoch_{epoch}.png"

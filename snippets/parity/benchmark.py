@@ -29,7 +29,7 @@ import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, DistributedSampler, Subset, random_split
+from torch.utils.data import DataLoader, Subset, random_split
 from torchvision import datasets, transforms
 # --8<-- [end:imports]
 
@@ -70,10 +70,7 @@ def core_page_data(quick):
 def loaders(data, batch_size):
     """The core page's DataLoaders, with training batches of ``batch_size`` (32 on that page)."""
     train_set, val_set = data
-    # A new order every epoch, drawn from seed + epoch alone, so that every fit sees the same order.
-    sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
-    return (DataLoader(train_set, batch_size=batch_size, sampler=sampler),
-            DataLoader(val_set, batch_size=200))
+    return DataLoader(train_set, batch_size=batch_size, shuffle=True), DataLoader(val_set, batch_size=200)
 # --8<-- [end:data]
 
 
@@ -120,10 +117,9 @@ class LitAutoEncoder(pl.LightningModule):  # the core page's LightningModule: sa
         if metrics:
             self.losses.append((metrics["train_loss_epoch"].item(), metrics["val_loss"].item()))
 
-    def backward(self, loss, *args, **kwargs):
+    def on_before_backward(self, loss):
         if not torch.isfinite(loss):
             raise FloatingPointError(f"loss is {loss.item()} at step {self.global_step}")
-        loss.backward(*args, **kwargs)
 # --8<-- [end:models]
 
 
@@ -138,6 +134,33 @@ def now():
     return time.process_time(), time.perf_counter()
 
 
+def train_one_epoch(model, loader, optimizer):  # the core page's, unchanged
+    model.train()
+    losses = []
+    for x, _ in loader:
+        x = x.view(x.size(0), -1).to(device)
+        x_hat = model(x)
+        loss = F.mse_loss(x_hat, x)
+        if not torch.isfinite(loss):  # stop at the first loss that is not a number
+            raise FloatingPointError(f"loss is {loss.item()}")
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.detach())
+    return torch.stack(losses).mean().item()
+
+
+def validate(model, loader):  # the core page's, unchanged
+    model.eval()
+    losses = []
+    with torch.no_grad():
+        for x, _ in loader:
+            x = x.view(x.size(0), -1).to(device)
+            x_hat = model(x)
+            losses.append(F.mse_loss(x_hat, x))
+    return torch.stack(losses).mean().item()
+
+
 def fit_pytorch(data, batch_size, epochs, folder):
     """The core page's plain loop, reading the clocks as it starts, as each epoch starts and as
     the last one ends."""
@@ -147,27 +170,11 @@ def fit_pytorch(data, batch_size, epochs, folder):
     model = AutoEncoder().to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     epoch_starts, losses = [], []
-    for epoch in range(epochs):
+    for _ in range(epochs):
         epoch_starts.append(now())
-        train_loader.sampler.set_epoch(epoch)
-        model.train()
-        train_losses = []
-        for x, _ in train_loader:
-            x = x.view(x.size(0), -1).to(device)
-            loss = F.mse_loss(model(x), x)
-            optimizer.zero_grad()
-            if not torch.isfinite(loss):
-                raise FloatingPointError(f"loss is {loss.item()}")
-            loss.backward()
-            optimizer.step()
-            train_losses.append(loss.detach())
-        model.eval()
-        val_losses = []
-        with torch.no_grad():
-            for x, _ in val_loader:
-                x = x.view(x.size(0), -1).to(device)
-                val_losses.append(F.mse_loss(model(x), x))
-        losses.append((torch.stack(train_losses).mean().item(), torch.stack(val_losses).mean().item()))
+        train_loss = train_one_epoch(model, train_loader, optimizer)
+        val_loss = validate(model, val_loader)
+        losses.append((train_loss, val_loss))
     epochs_end = now()
     torch.save(model.state_dict(), Path(folder, "autoencoder_pytorch.pt"))  # as the core page's script
     return summary(model, losses, epochs, started, epoch_starts[0], epochs_end, now())

@@ -2,15 +2,14 @@
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torch.utils.data import DataLoader, random_split
 from torchvision import datasets, transforms
 # --8<-- [end:imports]
 
 # --8<-- [start:data]
 dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
 train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
-sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
-train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)
+train_loader = DataLoader(train_set, batch_size=32, shuffle=True)
 val_loader = DataLoader(val_set, batch_size=200)
 # --8<-- [end:data]
 
@@ -26,11 +25,11 @@ class AutoEncoder(nn.Module):
         return self.decoder(self.encoder(x))
 
 
-def validate(model):
+def validate(model, loader):
     model.eval()
     losses = []
     with torch.no_grad():
-        for x, _ in val_loader:
+        for x, _ in loader:
             x = x.view(x.size(0), -1)
             losses.append(F.mse_loss(model(x), x))
     return torch.stack(losses).mean().item()
@@ -38,16 +37,16 @@ def validate(model):
 
 
 # --8<-- [start:accumulate]
-def train_one_epoch(model, optimizer, accumulate):
+def train_one_epoch(model, loader, optimizer, accumulate):
     model.train()
     steps = 0
-    for i, (x, _) in enumerate(train_loader):
+    for i, (x, _) in enumerate(loader):
         x = x.view(x.size(0), -1)
         loss = F.mse_loss(model(x), x)
         # Gradients add up over a group of batches: divide each loss so that the sum is a mean.
         (loss / accumulate).backward()
         # Step after every `accumulate` batches, and after the last batch (a smaller group).
-        if (i + 1) % accumulate == 0 or i + 1 == len(train_loader):
+        if (i + 1) % accumulate == 0 or i + 1 == len(loader):
             optimizer.step()
             optimizer.zero_grad()
             steps += 1
@@ -61,8 +60,7 @@ model = AutoEncoder()
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 steps = 0
 for epoch in range(3):
-    sampler.set_epoch(epoch)
-    steps += train_one_epoch(model, optimizer, accumulate=3)
-    print(f"epoch {epoch}: val_loss {validate(model):.6f}  optimizer steps so far: {steps}")
+    steps += train_one_epoch(model, train_loader, optimizer, accumulate=3)
+    print(f"epoch {epoch}: val_loss {validate(model, val_loader):.6f}  optimizer steps so far: {steps}")
 torch.save(model.state_dict(), "accumulation_pytorch.pt")
 # --8<-- [end:fit]

@@ -3,15 +3,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils import clip_grad_norm_, get_total_norm
-from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torch.utils.data import DataLoader, random_split
 from torchvision import datasets, transforms
 # --8<-- [end:imports]
 
 # --8<-- [start:data]
 dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
 train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
-sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
-train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)
+train_loader = DataLoader(train_set, batch_size=32, shuffle=True)
 val_loader = DataLoader(val_set, batch_size=200)
 # --8<-- [end:data]
 
@@ -27,11 +26,11 @@ class AutoEncoder(nn.Module):
         return self.decoder(self.encoder(x))
 
 
-def validate(model):
+def validate(model, loader):
     model.eval()
     losses = []
     with torch.no_grad():
-        for x, _ in val_loader:
+        for x, _ in loader:
             x = x.view(x.size(0), -1)
             losses.append(F.mse_loss(model(x), x))
     return torch.stack(losses).mean().item()
@@ -39,10 +38,10 @@ def validate(model):
 
 
 # --8<-- [start:clip]
-def train_one_epoch(model, optimizer, max_norm):
+def train_one_epoch(model, loader, optimizer, max_norm):
     model.train()
     norms_before, norms_after = [], []
-    for x, _ in train_loader:
+    for x, _ in loader:
         x = x.view(x.size(0), -1)
         loss = F.mse_loss(model(x), x)
         optimizer.zero_grad()
@@ -61,9 +60,8 @@ torch.manual_seed(0)
 model = AutoEncoder()
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 for epoch in range(3):
-    sampler.set_epoch(epoch)
-    before, after = train_one_epoch(model, optimizer, max_norm=0.02)
-    print(f"epoch {epoch}: val_loss {validate(model):.6f}  clipped {(before > 0.02).sum()} of "
+    before, after = train_one_epoch(model, train_loader, optimizer, max_norm=0.02)
+    print(f"epoch {epoch}: val_loss {validate(model, val_loader):.6f}  clipped {(before > 0.02).sum()} of "
           f"{len(before)} steps, largest norm {before.max():.6f} before clipping, {after.max():.9f} after")
 torch.save(model.state_dict(), "clipping_pytorch.pt")
 # --8<-- [end:fit]

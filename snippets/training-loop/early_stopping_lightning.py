@@ -4,15 +4,14 @@ import torch
 import torch.nn.functional as F
 from pytorch_lightning.callbacks import EarlyStopping
 from torch import nn
-from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torch.utils.data import DataLoader, random_split
 from torchvision import datasets, transforms
 # --8<-- [end:imports]
 
 # --8<-- [start:data]
 dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
 train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
-sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
-train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)
+train_loader = DataLoader(train_set, batch_size=32, shuffle=True)
 val_loader = DataLoader(val_set, batch_size=200)
 # --8<-- [end:data]
 

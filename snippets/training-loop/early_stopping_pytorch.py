@@ -2,15 +2,14 @@
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torch.utils.data import DataLoader, random_split
 from torchvision import datasets, transforms
 # --8<-- [end:imports]
 
 # --8<-- [start:data]
 dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
 train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
-sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
-train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)
+train_loader = DataLoader(train_set, batch_size=32, shuffle=True)
 val_loader = DataLoader(val_set, batch_size=200)
 # --8<-- [end:data]
 
@@ -26,9 +25,9 @@ class AutoEncoder(nn.Module):
         return self.decoder(self.encoder(x))
 
 
-def train_one_epoch(model, optimizer):
+def train_one_epoch(model, loader, optimizer):
     model.train()
-    for x, _ in train_loader:
+    for x, _ in loader:
         x = x.view(x.size(0), -1)
         loss = F.mse_loss(model(x), x)
         optimizer.zero_grad()
@@ -36,11 +35,11 @@ def train_one_epoch(model, optimizer):
         optimizer.step()
 
 
-def validate(model):
+def validate(model, loader):
     model.eval()
     losses = []
     with torch.no_grad():
-        for x, _ in val_loader:
+        for x, _ in loader:
             x = x.view(x.size(0), -1)
             losses.append(F.mse_loss(model(x), x))
     return torch.stack(losses).mean().item()
@@ -53,9 +52,8 @@ model = AutoEncoder()
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 best, bad_epochs = float("inf"), 0
 for epoch in range(20):
-    sampler.set_epoch(epoch)
-    train_one_epoch(model, optimizer)
-    val_loss = validate(model)
+    train_one_epoch(model, train_loader, optimizer)
+    val_loss = validate(model, val_loader)
     print(f"epoch {epoch}: val_loss {val_loss:.6f}")
     if val_loss < best - 0.002:  # better than the best so far by at least min_delta
         best, bad_epochs = val_loss, 0

@@ -2,15 +2,14 @@
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torch.utils.data import DataLoader, random_split
 from torchvision import datasets, transforms
 # --8<-- [end:imports]
 
 # --8<-- [start:data]
 dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
 train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
-sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
-train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)
+train_loader = DataLoader(train_set, batch_size=32, shuffle=True)
 val_loader = DataLoader(val_set, batch_size=200)
 # --8<-- [end:data]
 
@@ -33,9 +32,9 @@ device = "cuda" if torch.cuda.is_available() else "cpu"
 scaler = torch.amp.GradScaler(device)
 
 
-def train_one_epoch(model, optimizer):
+def train_one_epoch(model, loader, optimizer):
     model.train()
-    for x, _ in train_loader:
+    for x, _ in loader:
         x = x.view(x.size(0), -1).to(device)
         with torch.autocast(device, dtype=torch.float16):
             loss = F.mse_loss(model(x), x)
@@ -45,11 +44,11 @@ def train_one_epoch(model, optimizer):
         scaler.update()  # a smaller scale after a skipped step, a larger one after many good ones
 
 
-def validate(model):
+def validate(model, loader):
     model.eval()
     losses = []
     with torch.no_grad(), torch.autocast(device, dtype=torch.float16):
-        for x, _ in val_loader:
+        for x, _ in loader:
             x = x.view(x.size(0), -1).to(device)
             losses.append(F.mse_loss(model(x), x))
     return torch.stack(losses).mean().item()
@@ -61,8 +60,7 @@ torch.manual_seed(0)
 model = AutoEncoder().to(device)
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 for epoch in range(5):
-    sampler.set_epoch(epoch)
-    train_one_epoch(model, optimizer)
-    print(f"epoch {epoch}: val_loss {validate(model):.6f}  loss scale {scaler.get_scale():g}")
+    train_one_epoch(model, train_loader, optimizer)
+    print(f"epoch {epoch}: val_loss {validate(model, val_loader):.6f}  loss scale {scaler.get_scale():g}")
 torch.save(model.state_dict(), "fp16_pytorch.pt")
 # --8<-- [end:fit]

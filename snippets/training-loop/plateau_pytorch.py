@@ -2,15 +2,14 @@
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torch.utils.data import DataLoader, random_split
 from torchvision import datasets, transforms
 # --8<-- [end:imports]
 
 # --8<-- [start:data]
 dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
 train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
-sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
-train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)
+train_loader = DataLoader(train_set, batch_size=32, shuffle=True)
 val_loader = DataLoader(val_set, batch_size=200)
 # --8<-- [end:data]
 
@@ -26,9 +25,9 @@ class AutoEncoder(nn.Module):
         return self.decoder(self.encoder(x))
 
 
-def train_one_epoch(model, optimizer):
+def train_one_epoch(model, loader, optimizer):
     model.train()
-    for x, _ in train_loader:
+    for x, _ in loader:
         x = x.view(x.size(0), -1)
         loss = F.mse_loss(model(x), x)
         optimizer.zero_grad()
@@ -36,11 +35,11 @@ def train_one_epoch(model, optimizer):
         optimizer.step()
 
 
-def validate(model):
+def validate(model, loader):
     model.eval()
     losses = []
     with torch.no_grad():
-        for x, _ in val_loader:
+        for x, _ in loader:
             x = x.view(x.size(0), -1)
             losses.append(F.mse_loss(model(x), x))
     return torch.stack(losses).mean().item()
@@ -48,25 +47,21 @@ def validate(model):
 
 
 # --8<-- [start:schedule]
-def configure_optimizer(model):
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    # Halve the rate after an epoch whose val_loss is not at least 5% below the best so far.
-    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
-        optimizer, mode="min", factor=0.5, patience=0, threshold=0.05)
-    return optimizer, scheduler
+torch.manual_seed(0)
+model = AutoEncoder()
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+# Halve the rate after an epoch whose val_loss is not at least 5% below the best so far.
+scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+    optimizer, mode="min", factor=0.5, patience=0, threshold=0.05)
 # --8<-- [end:schedule]
 
 
 # --8<-- [start:fit]
-torch.manual_seed(0)
-model = AutoEncoder()
-optimizer, scheduler = configure_optimizer(model)
 rates = []
 for epoch in range(6):
-    sampler.set_epoch(epoch)
     rates.append(optimizer.param_groups[0]["lr"])  # the rate of this epoch
-    train_one_epoch(model, optimizer)
-    val_loss = validate(model)
+    train_one_epoch(model, train_loader, optimizer)
+    val_loss = validate(model, val_loader)
     scheduler.step(val_loss)  # after validation: it needs the epoch's val_loss
     print(f"epoch {epoch}: val_loss {val_loss:.6f}")
 print(f"learning rate per epoch: {rates}")

@@ -2,15 +2,14 @@
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, DistributedSampler, random_split
+from torch.utils.data import DataLoader, random_split
 from torchvision import datasets, transforms
 # --8<-- [end:imports]
 
 # --8<-- [start:data]
 dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
 train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
-sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
-train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)
+train_loader = DataLoader(train_set, batch_size=32, shuffle=True)
 val_loader = DataLoader(val_set, batch_size=200)
 # --8<-- [end:data]
 
@@ -26,11 +25,11 @@ class AutoEncoder(nn.Module):
         return self.decoder(self.encoder(x))
 
 
-def validate(model):
+def validate(model, loader):
     model.eval()
     losses = []
     with torch.no_grad():
-        for x, _ in val_loader:
+        for x, _ in loader:
             x = x.view(x.size(0), -1)
             losses.append(F.mse_loss(model(x), x))
     return torch.stack(losses).mean().item()
@@ -38,19 +37,10 @@ def validate(model):
 
 
 # --8<-- [start:schedule]
-def configure_optimizer(model):
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    # From a tenth of the rate to all of it over the first 100 steps...
-    warmup = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=0.1, total_iters=100)
-    # ...and half as much after each epoch.
-    decay = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
-    return optimizer, warmup, decay
-
-
-def train_one_epoch(model, optimizer, warmup):
+def train_one_epoch(model, loader, optimizer, warmup):
     model.train()
     rates = []
-    for x, _ in train_loader:
+    for x, _ in loader:
         x = x.view(x.size(0), -1)
         loss = F.mse_loss(model(x), x)
         optimizer.zero_grad()
@@ -59,18 +49,23 @@ def train_one_epoch(model, optimizer, warmup):
         optimizer.step()
         warmup.step()  # after every optimizer step
     return rates
+
+
+torch.manual_seed(0)
+model = AutoEncoder()
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+# From a tenth of the rate to all of it over the first 100 steps...
+warmup = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=0.1, total_iters=100)
+# ...and half as much after each epoch.
+decay = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
 # --8<-- [end:schedule]
 
 
 # --8<-- [start:fit]
-torch.manual_seed(0)
-model = AutoEncoder()
-optimizer, warmup, decay = configure_optimizer(model)
 for epoch in range(3):
-    sampler.set_epoch(epoch)
-    rates = train_one_epoch(model, optimizer, warmup)
+    rates = train_one_epoch(model, train_loader, optimizer, warmup)
     decay.step()  # after every epoch
-    print(f"epoch {epoch}: val_loss {validate(model):.6f}  "
+    print(f"epoch {epoch}: val_loss {validate(model, val_loader):.6f}  "
           f"learning rate {rates[0]:.4e} at the first step, {rates[-1]:.4e} at the last")
 torch.save(model.state_dict(), "schedule_pytorch.pt")
 # --8<-- [end:fit]
