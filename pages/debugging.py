@@ -39,3 +39,9 @@ repro_compare = Run(f"{FOLDER}/repro_compare.py", starts_from=REPRO_RUNS)
 # Two CPU processes each, with two DataLoader workers per process.
 worker_seeds_unseeded = Run(f"{FOLDER}/worker_seeds.py", args=("--no-seed-workers",), timeout=180)
 worker_seeds = Run(f"{FOLDER}/worker_seeds.py", timeout=180)
+
+# The page's notebook (snippet_runner/notebooks.py): a script that stops with an error on purpose
+# keeps its error there too (its cells are tagged raises-exception). The profiler's report is
+# timings, other on every run; the reproducibility runs compare seven runs' files and start
+# worker processes: they stay scripts.
+NOTEBOOK = [by_hand, fast_dev_run, shape_bug, limit_batches, overfit, nan_bug]

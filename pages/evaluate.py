@@ -24,3 +24,6 @@ compare = Run(
     args=(lambda: best_checkpoint(evaluate_lightning.compute()),),
 )
 modes = Run(f"{FOLDER}/modes.py")
+
+# The page's notebook (snippet_runner/notebooks.py): its scripts, in page order.
+NOTEBOOK = [evaluate_pytorch, evaluate_lightning, compare, modes]

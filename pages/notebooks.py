@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from snippet_runner import runner
+from snippet_runner import notebooks, runner
 
 
 def nav_pages() -> list[str]:
@@ -34,6 +34,7 @@ def table() -> str:
         title = next(
             line[2:] for line in (runner.ROOT / "docs" / page).read_text().splitlines() if line.startswith("# ")
         )
-        scripts = ", ".join(f"`{Path(run.script).name}`" for run in dict.fromkeys(runs))
+        names = dict.fromkeys(Path(run.script).name for run, _ in notebooks.entries(runs))
+        scripts = ", ".join(f"`{name}`" for name in names)
         rows.append(f"| [{title}]({page}) | {scripts} | [{slug}.ipynb](notebooks/{slug}.ipynb){{ download }} |")
     return "\n".join(rows) + "\n"

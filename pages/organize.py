@@ -15,3 +15,7 @@ train_lightning = Run(f"{FOLDER}/train_lightning.py")
 # Reads the core page's autoencoder_pytorch.pt and this page's Lightning checkpoint.
 compare_core = Run(f"{FOLDER}/compare_core.py", starts_from=(core.train_pytorch, train_lightning))
 hook_order = Run(f"{FOLDER}/hook_order.py")
+
+# The page's notebook (snippet_runner/notebooks.py). The DDP run needs a terminal: fabric.launch
+# and Lightning's DDP start the script again as a second process.
+NOTEBOOK = [train_pytorch, train_lightning, compare_core, hook_order]

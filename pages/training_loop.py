@@ -116,3 +116,16 @@ def plateau_table(pytorch: Result, lightning: Result) -> str:
     for epoch, (loss_p, loss_l, rate_p, rate_l, rate_tb) in enumerate(zip(*columns)):
         lines.append(f"| {epoch} | {loss_p:.6f} | {loss_l:.6f} | {rate_p:g} | {rate_l:g} | {rate_tb:g} |")
     return "\n".join(lines) + "\n"
+
+
+# The page's notebook (snippet_runner/notebooks.py): each pair in a folder of its own, as the page
+# runs them (every Lightning run writes lightning_logs/version_0/, every comparison reads it).
+NOTEBOOK = [
+    (precision_pytorch, precision_lightning, precision_compare),
+    (fp16_pytorch, fp16_lightning),
+    (clipping_pytorch, clipping_lightning, clipping_compare),
+    (accumulation_pytorch, accumulation_lightning, accumulation_compare),
+    (schedule_pytorch, schedule_lightning, schedule_compare),
+    (plateau_pytorch, plateau_lightning, plateau_compare),
+    (early_stopping_pytorch, early_stopping_lightning, early_stopping_compare),
+]

@@ -7,8 +7,9 @@ sections are shown and the first sentence under each heading as Markdown cells. 
 scripts come a cell that installs the versions the site pins, a cell per local module the
 scripts import (``%%writefile``), and, for a script that reads its command line, a cell that
 sets ``sys.argv`` to the arguments the page ran it with (metadata ``"argv": true``). Code cells
-carry the script's name in their metadata (``"script"``), so the tests can hold each script's
-output in the notebook against what the same script printed at build.
+carry the number of their run (``"run"``, in ``entries`` order) and the script's name in their
+metadata, so the tests can hold each run's output in the notebook against what the same run
+printed at build.
 """
 
 from __future__ import annotations
@@ -104,13 +105,40 @@ def pinned(requirements: str, packages) -> list[str]:
     return [f"{p}=={pins[p]}" for p in packages]
 
 
-def build(title: str, page_markdown: str, runs, requirements: str) -> str:
+def entries(declared) -> list[tuple[runner.Run, str | None]]:
+    """A page's ``NOTEBOOK`` as (run, folder) pairs: a run alone runs in the notebook's folder, the
+    runs of a tuple in a folder of their own (named after the first one's script), as the page
+    runs them: for scripts that read files by names that another group's scripts write too."""
+    found = []
+    for entry in declared:
+        if isinstance(entry, runner.Run):
+            found.append((entry, None))
+        else:
+            folder = Path(entry[0].script).stem.removesuffix("_pytorch").removesuffix("_lightning")
+            found.extend((run, folder) for run in entry)
+    return found
+
+
+def _enter(folder: str) -> str:
+    return (
+        "import os\n\n"
+        "# The next scripts run in a folder of their own, as on the page: they read what the others\n"
+        "# in it wrote, under names that other scripts of this notebook use too.\n"
+        f'os.makedirs("{folder}", exist_ok=True)\n'
+        f'os.chdir("{folder}")\n'
+        'if os.path.isdir("../data") and not os.path.exists("data"):\n'
+        '    os.symlink("../data", "data")  # the MNIST files, downloaded once'
+    )
+
+
+def build(title: str, page_markdown: str, declared, requirements: str) -> str:
     """The page's notebook, as JSON text."""
     shown = page_sections(page_markdown)
     by_name = {}
     for (_, section), place in shown.items():
         by_name.setdefault(section, place)
-    scripts = [runner.resolve(run.script) for run in runs]
+    runs = entries(declared)
+    scripts = [runner.resolve(run.script) for run, _ in runs]
     sources = [path.read_text() for path, _ in scripts]
     imports_lightning = any(re.search(r"^\s*(import|from) lightning\b", s, re.M) for s in sources)
     packages = [p for p in RUNTIME_PACKAGES if p != "lightning" or imports_lightning]
@@ -125,11 +153,19 @@ def build(title: str, page_markdown: str, runs, requirements: str) -> str:
             "# Installs the versions the site was built and tested with (its requirements.txt).\n"
             "# In Colab this replaces the torch it ships: if Colab asks, restart the session once.\n"
             f"%pip install -q {' '.join(pinned(requirements, packages))}",
-            metadata={"script": None},
+            metadata={"run": None},
         ),
     ]
     written: set[Path] = set()
-    for run, (path, _), source in zip(runs, scripts, sources):
+    current_folder = None
+    for number, ((run, folder), (path, shown_in), source) in enumerate(zip(runs, scripts, sources)):
+        if folder != current_folder:
+            if current_folder is not None:
+                cells.append(v4.new_code_cell('os.chdir("..")', metadata={"run": None}))
+            if folder is not None:
+                cells.append(v4.new_markdown_cell(f"## In the folder `{folder}/`"))
+                cells.append(v4.new_code_cell(_enter(folder), metadata={"run": None}))
+            current_folder = folder
         for module in runner.local_imports(path):
             if module not in written:
                 written.add(module)
@@ -139,20 +175,26 @@ def build(title: str, page_markdown: str, runs, requirements: str) -> str:
                     )
                 )
                 cells.append(
-                    v4.new_code_cell(f"%%writefile {module.name}\n{module.read_text()}", metadata={"script": None})
+                    v4.new_code_cell(f"%%writefile {module.name}\n{module.read_text()}", metadata={"run": None})
                 )
         arguments = run.arguments()
         command = " ".join(["python", path.name, *arguments])
-        cells.append(v4.new_markdown_cell(f"## `{path.name}`\n\nOn the page: `{command}`."))
+        about = f"## `{path.name}`\n\nOn the page: `{command}`."
+        if run.returncode != 0:
+            about += " It stops with an error on purpose: the page shows that error."
+        cells.append(v4.new_markdown_cell(about))
+        # Where the error is the lesson, the notebook goes on after it (nbclient and Jupyter honour the tag).
+        metadata = {"run": number, "script": path.name}
+        if run.returncode != 0:
+            metadata["tags"] = ["raises-exception"]
         if READS_ARGV.search(source):
             cells.append(
                 v4.new_code_cell(
                     "import sys\n\n# A notebook has no command line: the arguments the page gave the script.\n"
                     f"sys.argv = {[path.name, *arguments]!r}",
-                    metadata={"script": path.name, "argv": True},
+                    metadata={**metadata, "argv": True},
                 )
             )
-        shown_in = runner.resolve(run.script)[1]
         last_heading = None
         for sections, code in script_cells(source):
             headings = []
@@ -165,7 +207,9 @@ def build(title: str, page_markdown: str, runs, requirements: str) -> str:
             if headings:
                 cells.append(v4.new_markdown_cell("\n\n".join(f"### {h}\n\n{s}".strip() for h, s in headings)))
                 last_heading = headings[-1][0]
-            cells.append(v4.new_code_cell(code, metadata={"script": path.name}))
+            cells.append(v4.new_code_cell(code, metadata=dict(metadata)))
+    if current_folder is not None:
+        cells.append(v4.new_code_cell('os.chdir("..")', metadata={"run": None}))
     notebook = v4.new_notebook(
         cells=cells,
         metadata={

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import time
 from pathlib import Path
 
 import nbformat
@@ -25,10 +26,13 @@ NOTEBOOK_PAGES = {
 }
 # A number a script prints with 4 or more decimals (losses, differences): what must match.
 NUMBER = re.compile(r"\d\.\d{4,}|\d\.\de[-+]\d\d")
+# A time a script prints about itself ("(0.45 s)", "12 ms"): it differs from run to run.
+DURATION = re.compile(r"\d+(\.\d+)?\s?(s|ms|µs)\b")
 
 
-def page_runs(slug: str):
-    return importlib.import_module(f"pages.{NOTEBOOK_PAGES[slug]}").NOTEBOOK
+def page_runs(slug: str) -> list[tuple]:
+    """(run, folder) in notebook order."""
+    return notebooks.entries(importlib.import_module(f"pages.{NOTEBOOK_PAGES[slug]}").NOTEBOOK)
 
 
 def notebook(built_site: Path, slug: str):
@@ -38,7 +42,7 @@ def notebook(built_site: Path, slug: str):
 def numbered_lines(text: str) -> list[str]:
     """The lines that print such numbers, without the progress bars a line may start with (a
     notebook gets Lightning's bars on stdout, flattened)."""
-    lines = (output.BAR.sub("", line).strip() for line in text.splitlines())
+    lines = (DURATION.sub("<time>", output.BAR.sub("", line)).strip() for line in text.splitlines())
     return [line for line in lines if NUMBER.search(line) and not output.PROGRESS.search(line)]
 
 
@@ -51,18 +55,15 @@ def test_each_notebook_holds_its_scripts_whole_in_page_order(built_site, slug):
     book = notebook(built_site, slug)
     nbformat.validate(book)
     runs = page_runs(slug)
-    order = [cell.metadata["script"] for cell in book.cells if cell.cell_type == "code" and cell.metadata["script"]]
-    assert list(dict.fromkeys(order)) == list(dict.fromkeys(Path(run.script).name for run in runs))
-    for run in dict.fromkeys(runs):
-        name = Path(run.script).name
+    code_cells = [cell for cell in book.cells if cell.cell_type == "code" and cell.metadata["run"] is not None]
+    assert sorted({cell.metadata["run"] for cell in code_cells}) == list(range(len(runs)))
+    for number, (run, _) in enumerate(runs):
         code = "\n".join(
-            cell.source
-            for cell in book.cells
-            if cell.cell_type == "code" and cell.metadata["script"] == name and not cell.metadata.get("argv")
+            cell.source for cell in code_cells if cell.metadata["run"] == number and not cell.metadata.get("argv")
         )
         script = (REPO / run.script).read_text()
         without_markers = "\n".join(line for line in script.splitlines() if not notebooks.SECTION.match(line))
-        assert code.split() == without_markers.split(), f"{name}: the notebook's cells are not the script"
+        assert code.split() == without_markers.split(), f"{run}: the notebook's cells are not the script"
 
 
 def test_the_first_cell_installs_the_pinned_versions(built_site):
@@ -92,33 +93,61 @@ def test_colab_links_come_from_repo_url_and_the_notebooks_branch():
 
 
 def written_too(folder: Path, path: Path) -> bool:
-    """The file is in the folder; an event file counts by its kind, as its name holds a time and a pid."""
+    """The file is in the folder. An event file counts by its kind (its name holds a time and a
+    pid), and a Lightning log folder by what it holds: in a notebook's one folder, Lightning gives
+    a run the next free version_<n>."""
+    pattern = "/".join("version_*" if re.fullmatch(r"version_\d+", part) else part for part in path.parts)
     if path.name.startswith("events.out.tfevents."):
-        return any((folder / path.parent).glob("events.out.tfevents.*"))
-    return (folder / path).is_file()
+        pattern = pattern.rsplit("/", 1)[0] + "/events.out.tfevents.*" if "/" in pattern else "events.out.tfevents.*"
+    return any(p.is_file() for p in folder.glob(pattern))
 
 
-@pytest.mark.timeout(900)
+@pytest.fixture(scope="module")
+def executed(built_site, tmp_path_factory):
+    """Every notebook, run from top to bottom in a clean folder with the data, as many at once as
+    there are cores (each kernel runs torch on one thread, as the build runs scripts)."""
+    import asyncio
+    import os
+
+    async def execute(slug, limit):
+        async with limit:
+            folder = tmp_path_factory.mktemp(slug)
+            (folder / "data").symlink_to(REPO / "data")
+            book = notebook(built_site, slug)
+            started = time.monotonic()
+            client = NotebookClient(
+                book, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+            )
+            await client.async_execute()
+            return slug, (book, folder, time.monotonic() - started)
+
+    async def execute_all():
+        limit = asyncio.Semaphore(os.cpu_count() or 1)
+        return dict(await asyncio.gather(*(execute(slug, limit) for slug in sorted(NOTEBOOK_PAGES))))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OMP_NUM_THREADS", "1")  # the kernels inherit it: the build's digits
+        return asyncio.run(execute_all())
+
+
+@pytest.mark.timeout(1800)
 @pytest.mark.parametrize("slug", sorted(NOTEBOOK_PAGES))
-def test_each_notebook_runs_top_to_bottom_and_prints_what_the_page_shows(built_site, slug, tmp_path, monkeypatch):
-    book = notebook(built_site, slug)
-    (tmp_path / "data").symlink_to(REPO / "data")
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # as the build runs scripts: the same digits
-    NotebookClient(book, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-
-    for run in dict.fromkeys(page_runs(slug)):
-        name = Path(run.script).name
+def test_each_notebook_runs_top_to_bottom_and_prints_what_the_page_shows(executed, slug):
+    book, tmp_path, seconds = executed[slug]
+    print(f"{slug}.ipynb ran in {seconds:.1f} s")
+    for number, (run, folder) in enumerate(page_runs(slug)):
+        here = tmp_path / folder if folder else tmp_path
         printed = "".join(
             output.get("text", "")
             for cell in book.cells
-            if cell.cell_type == "code" and cell.metadata["script"] == name
+            if cell.cell_type == "code" and cell.metadata["run"] == number
             for output in cell.outputs
             if output.output_type == "stream" and output.name == "stdout"
         )
         result = run.result()
-        printed = printed.replace(f"{tmp_path}/", "")  # paths in the folder, as the build tidies them
-        assert numbered_lines(printed) == numbered_lines(clean(result)), name
-        # The files the script wrote at build, the notebook wrote too (in its one folder).
+        printed = printed.replace(f"{here}/", "")  # paths in the folder, as the build tidies them
+        assert numbered_lines(printed) == numbered_lines(clean(result)), run
+        # The files the run wrote at build, the notebook wrote too (in the run's folder).
         written = {p.relative_to(result.workdir) for p in result.workdir.rglob("*") if p.is_file()}
-        missing = {p for p in written if p.parts[0] != "data" and not written_too(tmp_path, p)}
-        assert not missing, f"{name}: the notebook did not write {sorted(map(str, missing))}"
+        missing = {p for p in written if p.parts[0] != "data" and not written_too(here, p)}
+        assert not missing, f"{run}: the notebook did not write {sorted(map(str, missing))}"
