@@ -189,11 +189,11 @@ def on_files(files, config):
         uri = script.relative_to(runner.ROOT).as_posix()
         files.append(File.generated(config, uri, abs_src_path=str(script)))
     notebook_of.clear()
-    requirements = (runner.ROOT / "requirements.txt").read_text()
     for module in modules:
         runs = getattr(module, "NOTEBOOK", None)
         if not runs:
             continue
+        requirements = (runner.ROOT / "requirements.txt").read_text()
         slug = module.__name__.rpartition(".")[2].replace("_", "-")
         page = files.get_file_from_path(f"{slug}.md")
         if page is None:

@@ -18,7 +18,7 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
-from torch.utils.data import DataLoader, Dataset, DistributedSampler, random_split
+from torch.utils.data import DataLoader, Dataset, DistributedSampler, Subset, random_split
 from torchvision import datasets, transforms
 # --8<-- [end:imports]
 
@@ -59,6 +59,7 @@ class WithIndex(Dataset):
 
 
 dataset = datasets.MNIST("data", train=True, download=True, transform=transforms.ToTensor())
+dataset = Subset(dataset, range(4000))  # 4,000 of MNIST's 60,000 images: seconds an epoch
 train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
 # One DistributedSampler per loader gives this process its share of the samples (rank and world
 # size come from the process group); shuffle=True draws a new order per epoch from seed + epoch.

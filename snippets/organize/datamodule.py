@@ -3,7 +3,7 @@ import os
 
 import pytorch_lightning as pl
 import torch
-from torch.utils.data import DataLoader, random_split
+from torch.utils.data import DataLoader, Subset, random_split
 from torchvision import datasets, transforms
 
 
@@ -27,6 +27,7 @@ class MNISTDataModule(pl.LightningDataModule):
     def setup(self, stage):
         # Every process, before each stage ("fit", "validate", "test" or "predict"): build the datasets.
         dataset = datasets.MNIST(self.root, train=True, transform=transforms.ToTensor())
+        dataset = Subset(dataset, range(4000))  # 4,000 of MNIST's 60,000 images: seconds an epoch
         generator = torch.Generator().manual_seed(0)
         self.train_set, self.val_set = random_split(dataset, [3200, 800], generator=generator)
         report(f"setup(stage={stage.value!r})", self.trainer)

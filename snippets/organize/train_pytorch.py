@@ -5,7 +5,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, random_split
+from torch.utils.data import DataLoader, Subset, random_split
 from torchvision import datasets, transforms
 from torchvision.utils import save_image
 # --8<-- [end:imports]
@@ -19,6 +19,7 @@ def prepare_data(root="data"):
 
 def make_datasets(root="data"):
     dataset = datasets.MNIST(root, train=True, transform=transforms.ToTensor())
+    dataset = Subset(dataset, range(4000))  # 4,000 of MNIST's 60,000 images: seconds an epoch
     generator = torch.Generator().manual_seed(0)
     return random_split(dataset, [3200, 800], generator=generator)
 
