@@ -21,6 +21,7 @@ import nbformat
 from nbformat import v4
 
 from snippet_runner import runner
+from snippet_runner.memo import memoized
 
 # pymdownx.snippets' section markers; a marker at the start of a line cuts a cell there.
 SECTION = re.compile(r"^(\s*)# --8<-- \[(start|end):([-_0-9a-z]+)\]\s*$")
@@ -132,17 +133,26 @@ def _enter(folder: str) -> str:
 
 
 def build(title: str, page_markdown: str, declared, requirements: str) -> str:
-    """The page's notebook, as JSON text."""
+    """The page's notebook, as JSON text. Made once for the same scripts, page and pins, then
+    kept with the other derived outputs (snippet_runner/memo.py): a warm build reads it."""
+    payload = []
+    for run, folder in entries(declared):
+        path, shown_in = runner.resolve(run.script)
+        modules = tuple((module.name, module.read_text()) for module in runner.local_imports(path))
+        payload.append((path.name, shown_in, path.read_text(), run.arguments(), run.returncode, folder, modules))
+    return _render(title, page_markdown, tuple(payload), requirements)
+
+
+@memoized
+def _render(title: str, page_markdown: str, payload: tuple, requirements: str) -> str:
     shown = page_sections(page_markdown)
     by_name = {}
     for (_, section), place in shown.items():
         by_name.setdefault(section, place)
-    runs = entries(declared)
-    scripts = [runner.resolve(run.script) for run, _ in runs]
-    sources = [path.read_text() for path, _ in scripts]
+    sources = [source for _, _, source, *_ in payload]
     imports_lightning = any(re.search(r"^\s*(import|from) lightning\b", s, re.M) for s in sources)
     packages = [p for p in RUNTIME_PACKAGES if p != "lightning" or imports_lightning]
-    names = ", ".join(f"`{path.name}`" for path, _ in dict.fromkeys(scripts))
+    names = ", ".join(f"`{name}`" for name in dict.fromkeys(name for name, *_ in payload))
     cells = [
         v4.new_markdown_cell(
             f"# {title}\n\nThe scripts of the Lightning pick-up page *{title}*, in the page's order: "
@@ -156,9 +166,9 @@ def build(title: str, page_markdown: str, declared, requirements: str) -> str:
             metadata={"run": None},
         ),
     ]
-    written: set[Path] = set()
+    written: set[str] = set()
     current_folder = None
-    for number, ((run, folder), (path, shown_in), source) in enumerate(zip(runs, scripts, sources)):
+    for number, (name, shown_in, source, arguments, returncode, folder, modules) in enumerate(payload):
         if folder != current_folder:
             if current_folder is not None:
                 cells.append(v4.new_code_cell('os.chdir("..")', metadata={"run": None}))
@@ -166,32 +176,27 @@ def build(title: str, page_markdown: str, declared, requirements: str) -> str:
                 cells.append(v4.new_markdown_cell(f"## In the folder `{folder}/`"))
                 cells.append(v4.new_code_cell(_enter(folder), metadata={"run": None}))
             current_folder = folder
-        for module in runner.local_imports(path):
+        for module, text in modules:
             if module not in written:
                 written.add(module)
                 cells.append(
-                    v4.new_markdown_cell(
-                        f"`{path.name}` imports `{module.name}`, which this cell writes beside the notebook."
-                    )
+                    v4.new_markdown_cell(f"`{name}` imports `{module}`, which this cell writes beside the notebook.")
                 )
-                cells.append(
-                    v4.new_code_cell(f"%%writefile {module.name}\n{module.read_text()}", metadata={"run": None})
-                )
-        arguments = run.arguments()
-        command = " ".join(["python", path.name, *arguments])
-        about = f"## `{path.name}`\n\nOn the page: `{command}`."
-        if run.returncode != 0:
+                cells.append(v4.new_code_cell(f"%%writefile {module}\n{text}", metadata={"run": None}))
+        command = " ".join(["python", name, *arguments])
+        about = f"## `{name}`\n\nOn the page: `{command}`."
+        if returncode != 0:
             about += " It stops with an error on purpose: the page shows that error."
         cells.append(v4.new_markdown_cell(about))
         # Where the error is the lesson, the notebook goes on after it (nbclient and Jupyter honour the tag).
-        metadata = {"run": number, "script": path.name}
-        if run.returncode != 0:
+        metadata = {"run": number, "script": name}
+        if returncode != 0:
             metadata["tags"] = ["raises-exception"]
         if READS_ARGV.search(source):
             cells.append(
                 v4.new_code_cell(
                     "import sys\n\n# A notebook has no command line: the arguments the page gave the script.\n"
-                    f"sys.argv = {[path.name, *arguments]!r}",
+                    f"sys.argv = {[name, *arguments]!r}",
                     metadata={**metadata, "argv": True},
                 )
             )
