@@ -61,7 +61,8 @@ SETS = (
     # Unpinned: each `make matrix` resolves the newest releases on the registry and installs those.
     VersionSet("newest", "The newest releases", PACKAGES, must_pass=True),
     # The last release of a Lightning 2.x minor, with a torch, torchvision, TensorBoard and NumPy
-    # of its time. torch before 2.3 was built against NumPy 1.x: it cannot use NumPy 2.
+    # of its time. torch 2.2.2 and older were built against NumPy 1.x (beside NumPy 2, torch 2.2.2
+    # fails with "RuntimeError: Numpy is not available").
     VersionSet(
         "lightning-2.4",
         "Lightning 2.4 (August 2024)",
@@ -448,9 +449,22 @@ def load() -> dict:
 
 
 def save(data: dict) -> None:
+    """Write the data file: the sets in declared order, one line per run (a rerun's diff shows
+    the runs whose result changed)."""
     order = [s.name for s in SETS]
     data["sets"] = {name: data["sets"][name] for name in order if name in data["sets"]}
-    DATA_FILE.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+
+    def dump(value) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    sets = []
+    for name, measured in data["sets"].items():
+        fields = [f"   {dump(k)}: {dump(v)}" for k, v in measured.items() if k != "runs"]
+        runs = ",\n".join(f"    {dump(where)}: {dump(run)}" for where, run in measured["runs"].items())
+        sets.append(f"  {dump(name)}: {{\n" + ",\n".join([*fields, f'   "runs": {{\n{runs}\n   }}']) + "\n  }")
+    text = '{\n "sets": {\n' + ",\n".join(sets) + "\n }\n}\n"
+    assert json.loads(text) == data
+    DATA_FILE.write_text(text)
 
 
 def record(data: dict, version_set: VersionSet, measured: dict) -> dict:
@@ -479,7 +493,6 @@ def record(data: dict, version_set: VersionSet, measured: dict) -> dict:
         "versions": measured["versions"],
         "date": measured["date"],
         "machine": measured["machine"],
-        "seconds": measured["seconds"],
         "runs": runs,
     }
 

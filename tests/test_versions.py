@@ -120,6 +120,19 @@ def test_the_page_shows_every_set_every_script_and_every_error(built_site, sets)
                 assert run["error"] in text, (name, run)
     # One table per page of the site that declares runs, one row per script.
     scripts = {run["script"] for run in sets["pinned"]["runs"].values()}
-    rows = re.findall(r"<tr>\s*<td><code>([^<]+?\.py)", page)
+    by_script = page[page.index('id="scripts"') : page.index('id="how"')]
+    rows = re.findall(r"<tr>\s*<td><code>([^<]+?\.py)", by_script)
     assert sorted(r.split(" ")[0] for r in rows) == sorted(s.rpartition("/")[2] for s in scripts)
     assert "Tested versions" in text and (REPO / "docs" / "versions.md").exists()
+
+
+def test_every_failure_says_what_to_change():
+    markdown = (REPO / "docs" / "versions.md").read_text()
+    for (script, error), where in versions.failures().items():
+        anchor = versions.change_for(script, error)
+        assert anchor, (
+            f"{script} fails in {', '.join(where)} with {error!r}: say what to change on docs/versions.md "
+            "and map the error to that section in pages/versions.py (CHANGES)"
+        )
+    for anchor in versions.CHANGES.values():
+        assert f"{{ #{anchor} }}" in markdown, anchor
