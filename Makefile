@@ -7,7 +7,7 @@ DATA   := data/MNIST/raw/t10k-labels-idx1-ubyte
 # Material prints a banner about MkDocs 2 on every build; it is not about this site.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup browser-setup serve build test lint format benchmark prune clean
+.PHONY: setup browser-setup serve build test lint format benchmark matrix prune clean
 
 setup: $(STAMP) $(DATA)
 
@@ -70,6 +70,13 @@ format: setup
 
 benchmark: setup
 	$(PY) benchmarks/build_speed.py
+
+# The version matrix (snippet_runner/matrix.py): every declared run in each version set, each set
+# in a throw-away venv under .cache/matrix (MATRIX_DIR), results in pages/versions.json, which the
+# Tested versions page shows. Reruns only what changed. SETS=newest: the newest releases only (the
+# weekly canary, .github/workflows/canary.yml); it fails when a script fails there.
+matrix: setup
+	$(PY) -m snippet_runner.matrix $(if $(SETS),--sets $(SETS))
 
 # Drop cache entries (script runs, drawn figures) that no build has used for 14 days
 # (snippet_runner/settings.py: CACHE_KEEP_DAYS); every build marks the entries it uses.

@@ -1,0 +1,565 @@
+"""The version matrix (``make matrix``): every declared run of the site, in each version set below.
+
+For each set, a throw-away virtual environment with exactly that set's versions from the package
+registry (``.cache/matrix/<set>/venv``; the pinned set uses the project's own ``.venv``), in which
+the site's own runner runs every declared run, with a run cache of its own
+(``.cache/matrix/<set>/runs``; the pinned set shares the build's). What each run did goes to
+``pages/versions.json``, which the "Tested versions" page (``pages/versions.py``) renders:
+
+- ``passed``: it ended as declared (exit 0, or the declared error) and printed the same numbers
+  as in the pinned set, within the tolerance below;
+- ``different``: it ended as declared but printed other numbers (or other numbered lines);
+- ``failed``: it did not end as declared; ``error`` is the last line of its error;
+- ``not run``: a run it starts from failed.
+
+Resumable: a venv is kept while its installed versions are the set's, the runner's cache keeps
+every run that ended as declared, and a failure is recorded under the run's cache key, so a
+rerun runs only what changed. ``pages/versions.json`` is rewritten as each set finishes.
+
+    python -m snippet_runner.matrix                  # every set
+    python -m snippet_runner.matrix --sets newest    # the canary: the newest releases only
+
+Exits with 1 when a run fails in a set that must pass (the pinned set and the newest releases).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_FILE = ROOT / "pages" / "versions.json"
+# The libraries a set pins (the run cache's key covers their versions: see runner.VERSIONED_PACKAGES).
+PACKAGES = ("torch", "torchvision", "pytorch-lightning", "lightning", "tensorboard", "numpy")
+# What the site's own machinery needs beside them to find and run the declared runs (it imports
+# snippet_runner.mkdocs_hooks, hence MkDocs and nbformat), at the versions requirements.txt pins.
+SUPPORT = ("mkdocs", "nbformat")
+
+
+@dataclass(frozen=True)
+class VersionSet:
+    name: str
+    title: str
+    # pip requirements; None for the pinned set (requirements.txt, the project's .venv).
+    requirements: tuple[str, ...] | None
+    must_pass: bool = False  # a failure here fails `make matrix` (and the canary)
+
+
+SETS = (
+    VersionSet("pinned", "The site's pinned versions (requirements.txt)", None, must_pass=True),
+    # Unpinned: each `make matrix` resolves the newest releases on the registry and installs those.
+    VersionSet("newest", "The newest releases", PACKAGES, must_pass=True),
+    # The last release of a Lightning 2.x minor, with a torch, torchvision, TensorBoard and NumPy
+    # of its time. torch 2.2.2 and older were built against NumPy 1.x (beside NumPy 2, torch 2.2.2
+    # fails with "RuntimeError: Numpy is not available").
+    VersionSet(
+        "lightning-2.4",
+        "Lightning 2.4 (August 2024)",
+        (
+            "torch==2.4.1",
+            "torchvision==0.19.1",
+            "pytorch-lightning==2.4.0",
+            "lightning==2.4.0",
+            "tensorboard==2.17.1",
+            "numpy==2.0.2",
+        ),
+    ),
+    VersionSet(
+        "lightning-2.2",
+        "Lightning 2.2 (May 2024)",
+        (
+            "torch==2.2.2",
+            "torchvision==0.17.2",
+            "pytorch-lightning==2.2.5",
+            "lightning==2.2.5",
+            "tensorboard==2.16.2",
+            "numpy==1.26.4",
+        ),
+    ),
+    VersionSet(
+        "lightning-2.0",
+        "Lightning 2.0 (September 2023)",
+        (
+            "torch==2.0.1",
+            "torchvision==0.15.2",
+            "pytorch-lightning==2.0.9.post0",
+            "lightning==2.0.9.post0",
+            "tensorboard==2.14.1",
+            "numpy==1.24.4",
+        ),
+    ),
+)
+BY_NAME = {s.name: s for s in SETS}
+STATUSES = ("passed", "different", "failed", "not run")
+SYMBOL = {"passed": "✓", "different": "≈", "failed": "✗", "not run": "–"}
+
+# Which numbers are compared with the pinned set's: those with 4 or more decimals (losses,
+# differences) on the lines a run printed, as tests/test_notebooks.py compares them, less the
+# lines that measure time (the profiler's table). Lines printed by several processes at once are
+# put in a fixed order first; process ids are not numbers of the run.
+NUMBER = re.compile(r"-?\d\.\d{4,}(?:e[-+]\d\d)?|-?\d\.\de[-+]\d\d")
+DECIMAL = re.compile(r"-?\d+\.\d+(?:e[-+]\d+)?|-?\d\.?\de[-+]\d+")
+TIMING = re.compile(r"^\s*\|")  # a row of the profiler's table (run times)
+SECONDS = re.compile(r"\(?\b\d+(?:\.\d+)? ?s\b\)?")  # "(0.41 s)": how long an epoch took
+PID = re.compile(r"\bpid \d+")
+# Same number: |a - b| <= ABS_TOLERANCE + REL_TOLERANCE * |b| (b: the pinned set's).
+REL_TOLERANCE = 1e-3
+ABS_TOLERANCE = 1e-6
+EXCEPTION = re.compile(r"^\s*([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)\b.*)$")
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparing what a run printed
+
+
+def numbered_lines(text: str) -> list[str]:
+    """The lines of a cleaned output that print numbers to compare, in a fixed order."""
+    lines = [SECONDS.sub("", PID.sub("pid", line)).strip() for line in text.splitlines()]
+    lines = [line for line in lines if NUMBER.search(line) and not TIMING.search(line)]
+    return sorted(lines, key=shape)  # stable: lines of one shape keep their order
+
+
+def shape(line: str) -> str:
+    """A line without its numbers with decimals and its punctuation (a table's borders differ
+    between versions); whole numbers (steps, epochs, counts) stay."""
+    return re.sub(r"[^A-Za-z0-9#_=]+", " ", DECIMAL.sub("#", line)).strip()
+
+
+def same_shape(line: str, pinned: str) -> bool:
+    """The same line, but for its numbers; or with more after it, where the print of a process
+    running beside it landed on the same line (DDP runs: which process prints first varies)."""
+    a, b = shape(line), shape(pinned)
+    if a == b:
+        return True
+    glued = a.startswith(b) or b.startswith(a)
+    return glued and len(NUMBER.findall(line)) == len(NUMBER.findall(pinned))  # what was glued on has none
+
+
+def compare(lines: list[str], pinned: list[str]) -> dict | None:
+    """None when ``lines`` print the pinned lines' numbers within the tolerance; else what differs."""
+    if len(lines) != len(pinned) or not all(same_shape(a, b) for a, b in zip(lines, pinned)):
+        ours = [line for line in lines if not any(same_shape(line, p) for p in pinned)]
+        theirs = [line for line in pinned if not any(same_shape(o, line) for o in lines)]
+        counted = (
+            "" if len(lines) == len(pinned) else f" ({len(lines)} lines with numbers, the pinned set {len(pinned)})"
+        )
+        return {
+            "note": f"printed other lines{counted}",
+            "line": ours[0] if ours else "",
+            "pinned_line": theirs[0] if theirs else "",
+        }
+    worst = None
+    for line, old in zip(lines, pinned):
+        for a, b in zip(map(float, NUMBER.findall(line)), map(float, NUMBER.findall(old))):
+            difference = abs(a - b)
+            if difference > ABS_TOLERANCE + REL_TOLERANCE * abs(b) and (worst is None or difference > worst[0]):
+                worst = (difference, line, old, b)
+    if worst is None:
+        return None
+    difference, line, old, b = worst
+    return {
+        "largest": float(f"{difference:.2g}"),
+        "relative": float(f"{difference / abs(b):.2g}") if b else None,
+        "line": line,
+        "pinned_line": old,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Inside a set's venv: run every declared run, write what each did
+
+
+def last_error_line(message: str) -> str:
+    """The line that says what went wrong: the last exception line, else the last line."""
+    lines = [line.rstrip() for line in message.splitlines() if line.strip()]
+    for line in reversed(lines):
+        found = EXCEPTION.match(line)
+        if found and not found.group(1).endswith("Warning") and "Warning:" not in found.group(1):
+            return found.group(1)
+    return lines[-1].strip() if lines else ""
+
+
+def tidy(text: str, extra: tuple[str, ...] = ()) -> str:
+    """Paths of this machine out of an error line."""
+    import sysconfig
+
+    text = re.sub(r"\S*/\.[0-9a-f]{24}\.[^/\s]+/work/?", "", text)  # a run's scratch folder
+    for old, new in [(sysconfig.get_paths()["purelib"] + "/", "site-packages/"), (str(ROOT) + "/", "")]:
+        text = text.replace(old, new)
+    for old in extra:
+        text = text.replace(old, "")
+    return text
+
+
+def measure(out: Path, previous: Path | None) -> None:
+    """Run every declared run here (this interpreter's versions) and write ``out``. A run that
+    fails is run once more, alone, before its failure counts (on a busy machine a DDP run can
+    lose a race or its time limit)."""
+    from snippet_runner import runner
+
+    started = time.perf_counter()
+    # A failure recorded under the same cache key (same script, data, versions) fails again.
+    known: dict[str, dict] = {}
+    if previous is not None and previous.exists():
+        known = {r["key"]: r for r in json.loads(previous.read_text())["runs"].values() if r.get("key")}
+    runs = measure_pass(known, only=None, workers=None)
+    again = {where for where, r in runs.items() if r["status"] in ("failed", "not run") and not r.get("recorded")}
+    if again:
+        print(f"{len(again)} runs failed or were not run: once more, one at a time", flush=True)
+        runs.update(measure_pass(known, only=again, workers=1))
+    for record in runs.values():
+        record.pop("recorded", None)
+    payload = {
+        "versions": runner.versions(),
+        "machine": machine(),
+        "date": datetime.date.today().isoformat(),
+        "seconds": round(time.perf_counter() - started),
+        "runs": runs,
+    }
+    out.write_text(json.dumps(payload, indent=1, ensure_ascii=False))
+
+
+def measure_pass(known: dict[str, dict], only: set[str] | None, workers: int | None) -> dict[str, dict]:
+    """One pass over the declared runs (``only`` those ids, when given), with fresh ``Run``
+    objects (a ``Run`` remembers its failure); returns a record per run id."""
+    from snippet_runner import runner, schedule
+    from snippet_runner.mkdocs_hooks import declared_runs, page_modules
+    from snippet_runner.output import clean
+
+    declared = {run: where for run, where in declared_runs(page_modules()).items() if only is None or where in only}
+    records: dict[object, dict] = {}
+    skipped: set = set()
+    for run in schedule.with_earlier(declared):
+        if any(e in skipped for e in run.earlier):
+            skipped.add(run)
+            continue
+        if any(callable(a) for a in run.args):
+            continue  # its key needs an earlier run's output: left to run_all
+        record = known.get(run.key())
+        if record is not None and record["status"] == "failed":
+            records[run] = dict(record, recorded=True)
+            skipped.add(run)
+    todo = [run for run in declared if run not in skipped]
+    if skipped:
+        print(f"{len(skipped)} runs not run: a failure is recorded under their cache key, or before them", flush=True)
+    summary = schedule.run_all(todo, workers=workers, report=lambda line: print(line, flush=True))
+    failed = {run for run, _ in summary.failed}
+
+    runs = {}
+    for run, where in declared.items():
+        record = records.get(run)
+        if record is None:
+            record = {"script": run.script, "returncode": run.returncode}
+            failed_before = [e for e in schedule.with_earlier(run.earlier) if e in skipped or e in failed]
+            result = None
+            if failed_before:
+                record.update(status="not run", error=f"{failed_before[0].script} failed")
+                record["recorded"] = all(e in skipped for e in failed_before)  # nothing to try again
+            else:
+                try:
+                    result = run.compute()
+                except runner.SnippetError as error:
+                    message = str(error)
+                    first = message.splitlines()[0] if message else ""
+                    if "exited with code 0 (expected" in first:
+                        line = "ran without an error: exit code 0, the declared one is " + str(run.returncode)
+                    elif " timed out after " in first:
+                        line = first.partition(": ")[2] if first.startswith("docs/") else first
+                    else:
+                        line = last_error_line(message)
+                    record.update(status="failed", error=tidy(line), key=run.key() if _has_key(run) else "")
+                    record["tail"] = tidy(message)  # kept in .cache/matrix/<set>/results.json only
+            if result is not None:
+                text = clean(result)
+                record.update(
+                    status="passed",
+                    key=run.key(),
+                    lines=numbered_lines(text),
+                    error=tidy(last_error_line(text)) if run.returncode else "",
+                    seconds=round(result.seconds, 1),
+                )
+        record["args"] = " ".join(_shown_args(run))
+        runs[where] = record
+    return runs
+
+
+def _has_key(run) -> bool:
+    try:
+        run.key()
+    except Exception:  # an argument read from an earlier run's output that failed
+        return False
+    return True
+
+
+def _shown_args(run) -> list[str]:
+    shown = []
+    for arg in run.args:
+        if callable(arg):
+            try:
+                shown.append(str(arg()))
+            except Exception:
+                shown.append("<from an earlier run>")
+        else:
+            shown.append(str(arg))
+    return shown
+
+
+def machine() -> str:
+    """What a set was measured on, in words."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.partition(":")[2].strip()
+                break
+    except OSError:
+        pass
+    where = "GitHub Actions, " if os.environ.get("GITHUB_ACTIONS") == "true" else ""
+    return f"{where}{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores, CPU only"
+
+
+# ---------------------------------------------------------------------------------------------
+# Outside: the venvs, the data file, the table
+
+
+def matrix_dir() -> Path:
+    return Path(os.environ.get("MATRIX_DIR", ROOT / ".cache" / "matrix"))
+
+
+def pinned_requirements() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        name, sep, version = line.split("#")[0].strip().partition("==")
+        if sep:
+            pins[name.lower()] = version
+    return pins
+
+
+def pip_environment() -> dict[str, str]:
+    # This machine's pip configuration may cap torch (a global constraint file): a set asks for
+    # exactly the versions it names, so no constraint applies.
+    return {**os.environ, "PIP_CONSTRAINT": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+
+
+def resolve(requirements: tuple[str, ...]) -> list[str]:
+    """Exact ``name==version`` requirements: the newest versions pip would install for these."""
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "report.json"
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--dry-run", "--ignore-installed"]
+            + ["--report", str(report), *requirements],
+            check=True,
+            env=pip_environment(),
+        )
+        installs = json.loads(report.read_text())["install"]
+    found = {i["metadata"]["name"].lower(): i["metadata"]["version"] for i in installs}
+    return [f"{name}=={found[name]}" for name in PACKAGES]
+
+
+def installed(python: Path | str) -> dict[str, str]:
+    program = (
+        "import json, sys\nfrom importlib import metadata\nfound = {}\n"
+        f"for name in {PACKAGES!r}:\n"
+        "    try:\n        found[name] = metadata.version(name)\n"
+        "    except metadata.PackageNotFoundError:\n        found[name] = None\n"
+        "print(json.dumps(found))"
+    )
+    try:
+        done = subprocess.run([str(python), "-c", program], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return {}
+    return json.loads(done.stdout)
+
+
+def venv_for(version_set: VersionSet) -> Path:
+    """The interpreter of the set's venv, made (or remade) unless it holds exactly the set's versions."""
+    if version_set.requirements is None:
+        pins = pinned_requirements()
+        have = installed(sys.executable)
+        wrong = {n: have.get(n) for n in PACKAGES if n in pins and have.get(n) != pins[n]}
+        if wrong:
+            raise SystemExit(
+                f"the pinned set runs in this interpreter ({sys.executable}), which has {wrong}: run `make setup`"
+            )
+        return Path(sys.executable)
+    wanted = version_set.requirements
+    if any("==" not in r for r in wanted):
+        wanted = tuple(resolve(wanted))
+        print(f"[{version_set.name}] the newest releases now: {' '.join(wanted)}", flush=True)
+    folder = matrix_dir() / version_set.name / "venv"
+    python = folder / "bin" / "python"
+    exact = {r.partition("==")[0].lower(): r.partition("==")[2] for r in wanted}
+    if installed(python) == {n: exact.get(n) for n in PACKAGES}:
+        print(f"[{version_set.name}] venv kept: {folder}", flush=True)
+        return python
+    print(f"[{version_set.name}] installing {' '.join(wanted)} into {folder}", flush=True)
+    started = time.perf_counter()
+    shutil.rmtree(folder, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(folder)], check=True)
+    pins = pinned_requirements()
+    support = [f"{name}=={pins[name]}" for name in SUPPORT]
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--no-cache-dir", *wanted, *support],
+        check=True,
+        env=pip_environment(),
+    )
+    got = installed(python)
+    if got != {n: exact.get(n) for n in PACKAGES}:
+        raise SystemExit(f"[{version_set.name}] pip installed {got}, not {exact}")
+    print(f"[{version_set.name}] installed in {time.perf_counter() - started:.0f} s", flush=True)
+    return python
+
+
+def run_set(version_set: VersionSet, again: bool) -> dict:
+    """Measure one set in its venv; returns what it wrote."""
+    python = venv_for(version_set)
+    folder = matrix_dir() / version_set.name
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / "results.json"
+    env = dict(os.environ)
+    env.setdefault("SNIPPET_DATA_DIR", str(ROOT / "data"))
+    if version_set.requirements is not None:
+        env["SNIPPET_CACHE_DIR"] = str(folder / "runs")  # the pinned set shares the build's cache
+    command = [str(python), "-m", "snippet_runner.matrix", "--measure", str(out)]
+    if out.exists() and not again:
+        shutil.copy(out, folder / "previous.json")
+        command += ["--previous", str(folder / "previous.json")]
+    print(f"[{version_set.name}] running every declared run", flush=True)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in process.stdout:
+        print(f"[{version_set.name}] {line}", end="", flush=True)
+    if process.wait() != 0:
+        raise SystemExit(f"[{version_set.name}] measuring failed (exit code {process.returncode})")
+    return json.loads(out.read_text())
+
+
+def load() -> dict:
+    return json.loads(DATA_FILE.read_text()) if DATA_FILE.exists() else {"sets": {}}
+
+
+def save(data: dict) -> None:
+    """Write the data file: the sets in declared order, one line per run (a rerun's diff shows
+    the runs whose result changed)."""
+    order = [s.name for s in SETS]
+    data["sets"] = {name: data["sets"][name] for name in order if name in data["sets"]}
+
+    def dump(value) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    sets = []
+    for name, measured in data["sets"].items():
+        fields = [f"   {dump(k)}: {dump(v)}" for k, v in measured.items() if k != "runs"]
+        runs = ",\n".join(f"    {dump(where)}: {dump(run)}" for where, run in measured["runs"].items())
+        sets.append(f"  {dump(name)}: {{\n" + ",\n".join([*fields, f'   "runs": {{\n{runs}\n   }}']) + "\n  }")
+    text = '{\n "sets": {\n' + ",\n".join(sets) + "\n }\n}\n"
+    assert json.loads(text) == data
+    DATA_FILE.write_text(text)
+
+
+def record(data: dict, version_set: VersionSet, measured: dict) -> dict:
+    """The set's entry for the data file: statuses against the pinned set's numbers."""
+    pinned = data["sets"].get("pinned", {}).get("runs", {}) if version_set.name != "pinned" else measured["runs"]
+    runs = {}
+    for where, run in measured["runs"].items():
+        entry = {k: run[k] for k in ("script", "args", "status", "error") if run.get(k) is not None}
+        if version_set.name == "pinned":
+            entry["lines"] = run.get("lines", [])
+        elif run["status"] == "passed" and where in pinned and pinned[where]["status"] == "passed":
+            difference = compare(run.get("lines", []), pinned[where].get("lines", []))
+            if run["returncode"] and run.get("error") != pinned[where].get("error"):
+                difference = {
+                    "note": "ended with another error",
+                    "line": run["error"],
+                    "pinned_line": pinned[where]["error"],
+                }
+            if difference is not None:
+                entry.update(status="different", difference=difference)
+        if not entry.get("error"):
+            entry.pop("error", None)
+        runs[where] = entry
+    return {
+        "title": version_set.title,
+        "versions": measured["versions"],
+        "date": measured["date"],
+        "machine": measured["machine"],
+        "runs": runs,
+    }
+
+
+def table(data: dict, names: list[str]) -> str:
+    """A plain-text table for a log: every run, its status in each set (errors in full)."""
+    sets = [data["sets"][n] for n in names]
+    ids = list(sets[0]["runs"]) if sets else []
+    width = max((len(i) for i in ids), default=10)
+    lines = [f"{'run'.ljust(width)}  " + "  ".join(n.ljust(14) for n in names)]
+    for where in ids:
+        cells = []
+        notes = []
+        for name, s in zip(names, sets):
+            run = s["runs"].get(where, {"status": "not run"})
+            cells.append(f"{SYMBOL[run['status']]} {run['status']}".ljust(14))
+            if run["status"] == "failed":
+                notes.append(f"    {name}: {run.get('error', '')}")
+            elif run["status"] == "different":
+                d = run["difference"]
+                notes.append(f"    {name}: {d.get('note') or 'largest difference ' + str(d['largest'])}: {d['line']}")
+        lines.append(f"{where.ljust(width)}  " + "  ".join(cells))
+        lines += notes
+    for name, s in zip(names, sets):
+        counts = {status: sum(r["status"] == status for r in s["runs"].values()) for status in STATUSES}
+        shown = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+        lines.append(f"{name}: {shown} ({' '.join(f'{k} {v}' for k, v in s['versions'].items())})")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m snippet_runner.matrix", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sets", help=f"comma-separated set names (default: all: {','.join(BY_NAME)})")
+    parser.add_argument("--again", action="store_true", help="run again the runs whose failure is recorded")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # inside a set's venv
+    parser.add_argument("--previous", type=Path, help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.measure:
+        measure(options.measure, options.previous)
+        return 0
+    names = options.sets.split(",") if options.sets else list(BY_NAME)
+    unknown = [n for n in names if n not in BY_NAME]
+    if unknown:
+        parser.error(f"no such set: {', '.join(unknown)} (the sets: {', '.join(BY_NAME)})")
+    started = time.perf_counter()
+    for name in names:
+        since = time.perf_counter()
+        measured = run_set(BY_NAME[name], options.again)
+        data = load()
+        data["sets"][name] = record(data, BY_NAME[name], measured)
+        save(data)
+        print(
+            f"[{name}] done in {time.perf_counter() - since:.0f} s; {DATA_FILE.relative_to(ROOT)} updated", flush=True
+        )
+    data = load()
+    print(table(data, names))
+    print(f"version matrix: {len(names)} sets in {time.perf_counter() - started:.0f} s")
+    broken = [
+        n
+        for n in names
+        if BY_NAME[n].must_pass and any(r["status"] == "failed" for r in data["sets"][n]["runs"].values())
+    ]
+    if broken:
+        print(f"FAILED: runs fail in {', '.join(broken)} (see ✗ above)")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""The Tested versions page: the committed version matrix (pages/versions.json, written by
+`make matrix`) covers every run the site declares, in every declared version set, with
+well-formed results, and the page shows it. The matrix itself is not run here (it installs
+several versions of torch); `make matrix` does that."""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+
+import pytest
+
+from conftest import REPO
+from pages import versions
+from snippet_runner import matrix
+
+FIX = "measure it with `make matrix` (every set; reruns only what changed) and commit pages/versions.json"
+
+
+@pytest.fixture(scope="module")
+def declared() -> dict:
+    """Run id ("pages/<page>.py: <name>") -> the declared run, without running anything."""
+    from snippet_runner.mkdocs_hooks import declared_runs, page_modules
+
+    return {where: run for run, where in declared_runs(page_modules()).items()}
+
+
+@pytest.fixture(scope="module")
+def sets() -> dict:
+    return versions.data()["sets"]
+
+
+def test_every_declared_set_was_measured(sets):
+    assert list(sets) == [s.name for s in matrix.SETS], f"sets missing from pages/versions.json: {FIX}"
+    assert len(sets) >= 4
+    for name, measured in sets.items():
+        assert datetime.date.fromisoformat(measured["date"]) <= datetime.date.today(), name
+        assert measured["machine"].strip() and measured["title"] == matrix.BY_NAME[name].title, name
+        for package in matrix.PACKAGES:
+            assert re.fullmatch(r"\d+\.\d+\.\d+(\.post\d+)?", measured["versions"][package]), (name, package)
+
+
+def test_each_set_ran_the_versions_it_declares(sets):
+    pins = matrix.pinned_requirements()
+    for name, measured in sets.items():
+        requirements = matrix.BY_NAME[name].requirements
+        if requirements is None:
+            wanted = {p: pins[p] for p in matrix.PACKAGES if p in pins}
+        else:
+            wanted = dict(r.split("==") for r in requirements if "==" in r)
+        assert {p: measured["versions"][p] for p in wanted} == wanted, f"{name}: {FIX}"
+    # The newest set really is newer: torch is not the pinned one.
+    assert sets["newest"]["versions"]["torch"] != pins["torch"]
+
+
+def test_every_declared_run_has_a_row_in_every_set(declared, sets):
+    for name, measured in sets.items():
+        missing = sorted(set(declared) - set(measured["runs"]))
+        gone = sorted(set(measured["runs"]) - set(declared))
+        assert not missing, f"{name}: no result for {missing}: {FIX}"
+        assert not gone, f"{name}: results for runs no page declares any more, {gone}: {FIX}"
+        for where, run in declared.items():
+            assert measured["runs"][where]["script"] == run.script, f"{name}: {where}: {FIX}"
+
+
+def test_every_result_is_well_formed(sets):
+    for name, measured in sets.items():
+        for where, run in measured["runs"].items():
+            assert run["status"] in matrix.STATUSES, (name, where)
+            if run["status"] in ("failed", "not run"):
+                assert run["error"].strip() and "\n" not in run["error"], (name, where)
+                assert "/work/" not in run["error"] and "/home/" not in run["error"], (name, where, run["error"])
+            if run["status"] == "different":
+                difference = run["difference"]
+                assert difference["line"] or difference["pinned_line"], (name, where)
+                assert "largest" in difference or difference["note"], (name, where)
+
+
+def test_the_pinned_set_passes_and_keeps_the_numbers_to_compare(declared, sets):
+    pinned = sets["pinned"]["runs"]
+    assert {run["status"] for run in pinned.values()} == {"passed"}
+    # The numbers the other sets are compared with: the losses the core page prints, say.
+    assert any(
+        "val_loss 0.0" in line for line in pinned["pages/from_pytorch_to_lightning.py: train_lightning"]["lines"]
+    )
+    for where, run in declared.items():
+        if run.returncode:
+            assert pinned[where]["error"], f"{where} fails on purpose: its error line is what the others match"
+
+
+def test_numbers_are_compared_within_the_stated_tolerance():
+    pinned = ["epoch 0: train_loss 0.074330  val_loss 0.060824"]
+    assert matrix.compare(["epoch 0: train_loss 0.074331  val_loss 0.060824"], pinned) is None  # 1.3e-5 relative
+    found = matrix.compare(["epoch 0: train_loss 0.074330  val_loss 0.061824"], pinned)
+    assert found["largest"] == pytest.approx(1e-3) and found["pinned_line"] == pinned[0]
+    # Another line altogether (a number more, a word less) is a difference too, not a pass.
+    assert matrix.compare(["epoch 0: train_loss 0.074330"], pinned)["note"] == "printed other lines"
+    found = matrix.compare([*pinned, "epoch 5: step 600, val_loss 0.049103"], pinned)
+    assert found["note"] == "printed other lines (2 lines with numbers, the pinned set 1)"
+    assert found["line"] == "epoch 5: step 600, val_loss 0.049103"
+    # Two processes printing at once: another process's line glued onto this one, no number lost.
+    assert matrix.compare([pinned[0] + "rank 1 (pid 7): epoch 0: 50 batches"], pinned) is None
+    # Run times and process ids are no numbers of the run.
+    assert matrix.numbered_lines("rank 1 (pid 6962), batch 0: [0.7821]\nepoch 0: val_loss 0.060430  (0.41 s)") == [
+        "epoch 0: val_loss 0.060430",
+        "rank 1 (pid), batch 0: [0.7821]",
+    ]
+
+
+def test_the_page_shows_every_set_every_script_and_every_error(built_site, sets):
+    page = html.unescape((built_site / "versions" / "index.html").read_text())
+    text = re.sub(r"<[^>]+>", "", page)
+    for name, measured in sets.items():
+        assert name in text
+        assert f"{measured['versions']['torch']}" in text and measured["date"] in text
+        for run in measured["runs"].values():
+            assert run["script"].rpartition("/")[2] in text
+            if run["status"] == "failed":
+                assert run["error"] in text, (name, run)
+    # One table per page of the site that declares runs, one row per script.
+    scripts = {run["script"] for run in sets["pinned"]["runs"].values()}
+    by_script = page[page.index('id="scripts"') : page.index('id="how"')]
+    rows = re.findall(r"<tr>\s*<td><code>([^<]+?\.py)", by_script)
+    assert sorted(r.split(" ")[0] for r in rows) == sorted(s.rpartition("/")[2] for s in scripts)
+    assert "Tested versions" in text and (REPO / "docs" / "versions.md").exists()
+
+
+def test_every_failure_says_what_to_change():
+    markdown = (REPO / "docs" / "versions.md").read_text()
+    for (script, error), where in versions.failures().items():
+        anchor = versions.change_for(script, error)
+        assert anchor, (
+            f"{script} fails in {', '.join(where)} with {error!r}: say what to change on docs/versions.md "
+            "and map the error to that section in pages/versions.py (CHANGES)"
+        )
+    for anchor in versions.CHANGES.values():
+        assert f"{{ #{anchor} }}" in markdown, anchor
