@@ -9,21 +9,14 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-import yaml
-
+from pages.versions import nav_pages
 from snippet_runner import notebooks, runner
-
-
-def nav_pages() -> list[str]:
-    """The Markdown files of mkdocs.yml's nav, in order."""
-    nav = yaml.safe_load((runner.ROOT / "mkdocs.yml").read_text())["nav"]
-    return [file for entry in nav for file in entry.values()]
 
 
 def table() -> str:
     rows = ["| page | its scripts, in page order | notebook |", "| --- | --- | --- |"]
-    for page in nav_pages():
-        slug = page.removesuffix(".md")
+    for slug in nav_pages():
+        page = f"{slug}.md"
         try:
             module = importlib.import_module(f"pages.{slug.replace('-', '_')}")
         except ModuleNotFoundError:

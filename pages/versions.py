@@ -8,6 +8,7 @@ tables show one row per script, its runs merged (the worst of them counts).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -66,6 +67,7 @@ def sets_table() -> str:
     return "\n".join(rows) + "\n\n" + where + "\n"
 
 
+@functools.cache  # one read per build: the page modules are imported anew for each build
 def nav_pages() -> list[str]:
     """The page slugs of mkdocs.yml's nav, in order."""
     nav = yaml.safe_load((runner.ROOT / "mkdocs.yml").read_text())["nav"]

@@ -17,9 +17,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import nbformat
-from nbformat import v4
-
 from snippet_runner import runner
 from snippet_runner.memo import memoized
 
@@ -145,6 +142,9 @@ def build(title: str, page_markdown: str, declared, requirements: str) -> str:
 
 @memoized
 def _render(title: str, page_markdown: str, payload: tuple, requirements: str) -> str:
+    import nbformat  # here, not at the top: a warm build reads the notebooks and needs no nbformat
+    from nbformat import v4
+
     shown = page_sections(page_markdown)
     by_name = {}
     for (_, section), place in shown.items():
