@@ -21,7 +21,7 @@ FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(.*?)\s*$")
 EXEC_FENCE = re.compile(r'^(\s*(?:`{3,}|~{3,})\s*python\b[^\n]*\bexec="on")([^\n]*)$')
 # A link to a page's Markdown file left in the HTML: MkDocs converts the links of a page's own
 # Markdown, not those of what a markdown-exec block printed.
-MD_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#?]+\.md)(#[^"]*)?"')
+MD_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#?]+\.(?:md|ipynb))(#[^"]*)?"')
 PAGES = "pages"  # pages/<page>.py beside docs/<page>.md: the page's declared runs, tables and charts
 
 
@@ -160,13 +160,14 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
-    """Turn the ``page.md#anchor`` links that a block printed into the page's URL, as MkDocs does
-    for the page's own links; a link to a file that is not a page fails the build."""
+    """Turn the ``page.md#anchor`` and ``notebooks/<page>.ipynb`` links that a block printed into
+    their URLs, as MkDocs does for the page's own links; a link to a file that the site does not
+    have (or to a .md file that is not a page) fails the build."""
 
     def url(link) -> str:
         path = posixpath.normpath(posixpath.join(posixpath.dirname(page.file.src_uri), link.group(1)))
         target = files.get_file_from_path(path)
-        if target is None or not target.is_documentation_page():
+        if target is None or (path.endswith(".md") and not target.is_documentation_page()):
             raise PluginError(f"docs/{page.file.src_uri}: a block's output links to {link.group(1)}, which is no page")
         return f'href="{target.url_relative_to(page.file)}{link.group(2) or ""}"'
 

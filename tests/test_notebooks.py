@@ -107,6 +107,7 @@ def executed(built_site, tmp_path_factory):
     """Every notebook, run from top to bottom in a clean folder with the data, as many at once as
     there are cores (each kernel runs torch on one thread, as the build runs scripts)."""
     import asyncio
+    import concurrent.futures
     import os
 
     async def execute(slug, limit):
@@ -127,7 +128,9 @@ def executed(built_site, tmp_path_factory):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("OMP_NUM_THREADS", "1")  # the kernels inherit it: the build's digits
-        return asyncio.run(execute_all())
+        # A thread of its own: Playwright's sync API (the browser tests) may hold this thread's loop.
+        with concurrent.futures.ThreadPoolExecutor(1) as thread:
+            return thread.submit(lambda: asyncio.run(execute_all())).result()
 
 
 @pytest.mark.timeout(1800)
