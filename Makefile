@@ -7,7 +7,7 @@ DATA   := data/MNIST/raw/t10k-labels-idx1-ubyte
 # Material prints a banner about MkDocs 2 on every build; it is not about this site.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup browser-setup serve build test lint format benchmark matrix prune clean
+.PHONY: setup browser-setup serve build test lint format benchmark matrix lighthouse prune clean
 
 setup: $(STAMP) $(DATA)
 
@@ -77,6 +77,23 @@ benchmark: setup
 # weekly canary, .github/workflows/canary.yml); it fails when a script fails there.
 matrix: setup
 	$(PY) -m snippet_runner.matrix $(if $(SETS),--sets $(SETS))
+
+# Lighthouse comes from npm into a folder of its own (benchmarks/lighthouse), so that `make test`'s
+# `npm ci` never installs it; no package in it has an install script (--ignore-scripts makes sure),
+# and it drives Debian's Chromium (CHROME_PATH), never a browser of its own.
+LIGHTHOUSE := benchmarks/lighthouse/node_modules/.installed
+
+$(LIGHTHOUSE): benchmarks/lighthouse/package.json benchmarks/lighthouse/package-lock.json
+	command -v npm >/dev/null || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q npm; }
+	cd benchmarks/lighthouse && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Lighthouse scores of every page of the nav on a phone (mobile, simulated throttling), the built
+# site served with gzip as GitHub Pages serves it; the median of 3 runs a page. Options go through
+# LIGHTHOUSE_ARGS, e.g. make lighthouse LIGHTHOUSE_ARGS="--runs 1 --pages parity --fail-under 95"
+# (see benchmarks/lighthouse.py --help).
+lighthouse: build $(CHROMIUM) $(LIGHTHOUSE)
+	$(PY) benchmarks/lighthouse.py $(LIGHTHOUSE_ARGS)
 
 # Drop cache entries (script runs, drawn figures) that no build has used for 14 days
 # (snippet_runner/settings.py: CACHE_KEEP_DAYS); every build marks the entries it uses.

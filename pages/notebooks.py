@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from pages.versions import nav_pages
+from pages import nav_pages
 from snippet_runner import notebooks, runner
 
 

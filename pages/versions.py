@@ -8,14 +8,12 @@ tables show one row per script, its runs merged (the worst of them counts).
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections import Counter
 from pathlib import Path
 
-import yaml
-
+from pages import nav_pages
 from snippet_runner import matrix, runner
 
 # Each error a script fails with in some set, by a pattern over "<script>: <error>", and the
@@ -65,13 +63,6 @@ def sets_table() -> str:
         else "Measured on: " + "; ".join(f"**{n}** on {sets[n]['machine']}" for n in set_names()) + "."
     )
     return "\n".join(rows) + "\n\n" + where + "\n"
-
-
-@functools.cache  # one read per build: the page modules are imported anew for each build
-def nav_pages() -> list[str]:
-    """The page slugs of mkdocs.yml's nav, in order."""
-    nav = yaml.safe_load((runner.ROOT / "mkdocs.yml").read_text())["nav"]
-    return [file.removesuffix(".md") for entry in nav for file in entry.values()]
 
 
 def page_title(slug: str) -> str:
