@@ -59,7 +59,9 @@ def _column(lines: list[str], changed: set[int], tag: str, label: str) -> str:
     return (
         f'<div class="move-side"><p class="move-label">{label}</p>'
         # No <code> inside: Material would give the block a copy button, for one side of a change.
-        f'<pre tabindex="0" role="region" aria-label="{label}">{body}</pre></div>'
+        # --code-lines: its height before it is drawn (extra.css: content-visibility).
+        f'<pre tabindex="0" role="region" aria-label="{label}" style="--code-lines: {max(len(lines), 1)}">'
+        f"{body}</pre></div>"
     )
 
 

@@ -169,6 +169,28 @@ OVERFLOW = """() => {
 }"""
 
 
+# Code blocks far from the screen are not laid out (extra.css: content-visibility) and Material
+# sets a block up only when it comes into view (content.lazy). What a reader must still get: each
+# block at its true height before it is drawn, and every block that scrolls sideways reachable
+# by Tab (code-blocks.js), measured with every block drawn.
+CODE_BLOCKS = """async () => {
+  // Let code-blocks.js finish: it works while the browser is idle.
+  for (let i = 0; i < 5; i++) await new Promise((done) => requestIdleCallback(done, {timeout: 1000}));
+  const codes = [...document.querySelectorAll(".md-typeset .highlight > pre > code, .whole-move pre")].filter((c) => c.offsetParent);
+  const lazy = codes.filter((c) => getComputedStyle(c).contentVisibility === "auto").length;
+  const before = codes.map((c) => c.getBoundingClientRect().height);
+  const drawn = document.head.appendChild(document.createElement("style"));
+  drawn.textContent = ".md-typeset .highlight > pre > code, .whole-move pre { content-visibility: visible !important; }";
+  const where = (c) => `block ${codes.indexOf(c) + 1} ("${c.textContent.trim().split("\\n")[0].slice(0, 40)}")`;
+  const heights = codes.filter((c, i) => Math.abs(c.getBoundingClientRect().height - before[i]) > 0.5)
+    .map((c) => `${where(c)}: ${before[codes.indexOf(c)]} px before it is drawn, ${c.getBoundingClientRect().height} px drawn`);
+  const unreachable = codes.filter((c) => c.scrollWidth > c.clientWidth && c.tabIndex !== 0).map(where);
+  const scrolling = codes.filter((c) => c.scrollWidth > c.clientWidth).length;
+  drawn.remove();
+  return {blocks: codes.length, lazy, heights, unreachable, scrolling};
+}"""
+
+
 @pytest.fixture(scope="session")
 def visit(browser, site_url, findings):
     """``visit(page, viewport)``: load the page once per viewport (cached) and return what it showed."""
@@ -188,6 +210,7 @@ def visit(browser, site_url, findings):
                 record.data = tab.evaluate(COLLECT)
                 tab.add_script_tag(path=str(AXE))
                 record.data["axe"] = tab.evaluate(AXE_RUN)
+                record.data["code"] = tab.evaluate(CODE_BLOCKS)
                 findings.add(
                     "browser tests: what each page holds",
                     f"{page}: {len(record.data['pictures'])} pictures, {len(record.data['links'])} links, "
@@ -195,6 +218,7 @@ def visit(browser, site_url, findings):
                 )
             else:
                 record.data = tab.evaluate(OVERFLOW)
+                record.data["code"] = tab.evaluate(CODE_BLOCKS)
             tab.wait_for_load_state("networkidle")
             tab.close()
             cache[key] = record
@@ -227,6 +251,21 @@ def test_no_horizontal_overflow_at_phone_width(visit, page):
         f"{page} is {shown['scrollWidth']} px wide at {PHONE['width']} px: {shown['wide']}"
     )
     assert not shown["wide"], f"{page}: these stick out of a {PHONE['width']} px screen: {shown['wide']}"
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_CODE, ids=str)
+def test_code_blocks_keep_their_height_before_they_are_drawn(visit, page):
+    for viewport in (DESKTOP, PHONE):
+        code = visit(page, viewport).data["code"]
+        assert code["blocks"] and code["lazy"] == code["blocks"], f"{page} at {viewport['width']} px: {code}"
+        assert not code["heights"], f"{page} at {viewport['width']} px:\n" + "\n".join(code["heights"])
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_CODE, ids=str)
+def test_every_code_block_that_scrolls_is_reachable_by_tab(visit, page):
+    # Material gives the tabindex only where the device can hover (a phone scrolls by touch).
+    code = visit(page).data["code"]
+    assert not code["unreachable"], f"{page}: Tab never reaches " + ", ".join(code["unreachable"])
 
 
 def test_palette_toggle_switches_dark_and_light_and_is_remembered(browser, site_url):
