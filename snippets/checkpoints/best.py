@@ -17,7 +17,7 @@ checkpoint_callback = ModelCheckpoint(
 # --8<-- [start:fit]
 pl.seed_everything(0)
 model = LitAutoEncoder()
-trainer = pl.Trainer(max_epochs=5, callbacks=[checkpoint_callback])
+trainer = pl.Trainer(max_epochs=5, callbacks=[checkpoint_callback], default_root_dir="best")
 trainer.fit(model, train_loader, val_loader)
 # --8<-- [end:fit]
 

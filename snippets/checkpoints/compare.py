@@ -10,7 +10,8 @@ trainer = pl.Trainer(max_epochs=4, default_root_dir="straight")  # 4 epochs in o
 trainer.fit(model, train_loader, val_loader)
 
 straight = torch.load(trainer.checkpoint_callback.best_model_path, weights_only=True)
-resumed = torch.load("runs/lightning_logs/version_1/checkpoints/epoch=3-step=400.ckpt",
+# The checkpoint resume.py printed.
+resumed = torch.load("resumed/lightning_logs/version_0/checkpoints/epoch=3-step=400.ckpt",
                      weights_only=True)
 largest = max((straight["state_dict"][name] - weights).abs().max().item()
               for name, weights in resumed["state_dict"].items())

@@ -25,6 +25,7 @@ except RuntimeError as error:
 # --8<-- [end:override]
 
 # --8<-- [start:yaml]
-# The logger keeps a copy beside its logs, for people and tools that read YAML.
-print(open("lightning_logs/version_0/hparams.yaml").read().strip())
+# The logger keeps a copy beside its logs (best.py's: under its default_root_dir), for people
+# and tools that read YAML.
+print(open("best/lightning_logs/version_0/hparams.yaml").read().strip())
 # --8<-- [end:yaml]

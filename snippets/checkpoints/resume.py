@@ -3,12 +3,12 @@ import pytorch_lightning as pl
 
 from autoencoder import LitAutoEncoder, train_loader, val_loader
 
-# Left by automatic.py, which trained for 2 epochs (epochs 0 and 1, 100 steps each).
+# The checkpoint automatic.py printed: 2 epochs (epochs 0 and 1, 100 steps each).
 checkpoint_path = "runs/lightning_logs/version_0/checkpoints/epoch=1-step=200.ckpt"
 
 pl.seed_everything(0)
 model = LitAutoEncoder()  # fresh weights: fit() replaces them with the checkpoint's
-trainer = pl.Trainer(max_epochs=4, default_root_dir="runs")  # 4 in all, not 4 more
+trainer = pl.Trainer(max_epochs=4, default_root_dir="resumed")  # 4 in all, not 4 more
 trainer.fit(model, train_loader, val_loader, ckpt_path=checkpoint_path)
 # --8<-- [end:resume]
 
