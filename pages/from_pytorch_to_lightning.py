@@ -50,6 +50,12 @@ def steps() -> dict[str, tuple[str, str]]:
     return found
 
 
+# What a reader needs to know where the PyTorch script has no section of that name.
+NO_PYTORCH_SECTION = {
+    "hooks": "No section in the PyTorch script: its NaN check sits in the training loop, right after the loss.",
+}
+
+
 def _column(lines: list[str], changed: set[int], tag: str, label: str) -> str:
     rows = []
     for number, line in enumerate(lines):
@@ -81,7 +87,7 @@ def whole_move(pytorch_script: str = PYTORCH_SCRIPT, lightning_script: str = LIG
         heading, anchor = where.get(name, ("", ""))
         heading = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(heading, quote=False))
         title = f'<a href="#{anchor}">{heading}</a>' if anchor else f"<code>{name}</code>"
-        note = "" if name in pytorch else '<p class="move-note">Nothing in the PyTorch script.</p>'
+        note = "" if name in pytorch else f'<p class="move-note">{NO_PYTORCH_SECTION[name]}</p>'
         parts.append(f'<section class="move-section" aria-label="{name}"><p class="move-title">{title}</p>{note}')
         parts.append('<div class="move-columns">')
         parts.append(_column(old_lines, removed, "del", f"PyTorch: {name}"))
