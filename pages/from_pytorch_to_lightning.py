@@ -7,6 +7,7 @@ import re
 import textwrap
 
 from snippet_runner import Run, runner
+from snippet_runner.output import printed
 
 FOLDER = "snippets/from-pytorch-to-lightning"
 PYTORCH_SCRIPT = f"{FOLDER}/train_pytorch.py"
@@ -14,8 +15,13 @@ LIGHTNING_SCRIPT = f"{FOLDER}/train_lightning.py"
 
 train_pytorch = Run(PYTORCH_SCRIPT)
 train_lightning = Run(LIGHTNING_SCRIPT)
-# Reads the weights both scripts saved: its folder starts as a copy of theirs.
-compare_weights = Run(f"{FOLDER}/compare_weights.py", starts_from=(train_pytorch, train_lightning))
+# Reads the weights both scripts saved: its folder starts as a copy of theirs, and it is given
+# the checkpoint path that train_lightning.py printed, as a reader would.
+compare_weights = Run(
+    f"{FOLDER}/compare_weights.py",
+    starts_from=(train_pytorch, train_lightning),
+    args=(lambda: printed(train_lightning.compute(), "checkpoint"),),
+)
 
 # The page's notebook (snippet_runner/notebooks.py): these scripts, in page order.
 NOTEBOOK = [train_pytorch, train_lightning, compare_weights]

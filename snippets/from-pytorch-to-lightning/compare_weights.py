@@ -1,9 +1,12 @@
-# Run after train_pytorch.py and train_lightning.py, in the same folder.
+# Run after train_pytorch.py and train_lightning.py, in the same folder:
+#     python compare_weights.py <the checkpoint path train_lightning.py printed>
 # --8<-- [start:load]
+import sys
+
 import torch
 
 pytorch_weights = torch.load("autoencoder_pytorch.pt", weights_only=True)
-checkpoint = torch.load("lightning_logs/version_0/checkpoints/epoch=4-step=500.ckpt", weights_only=True)
+checkpoint = torch.load(sys.argv[1], weights_only=True)  # the path train_lightning.py printed
 lightning_weights = checkpoint["state_dict"]
 # --8<-- [end:load]
 
