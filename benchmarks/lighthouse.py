@@ -6,9 +6,9 @@
 `make lighthouse` builds the site, installs Lighthouse (benchmarks/lighthouse/package.json, an
 npm folder of its own, so that `make test`'s `npm ci` never installs it) and runs this.
 
-- The site (site/) is served on 127.0.0.1 by a small server in this process, with gzip on text
-  types and a 10-minute Cache-Control, as GitHub Pages serves it; it stops when this script
-  ends, however it ends.
+- The site (site/) is served on 127.0.0.1 from a thread of this process, with gzip on text
+  types and a 10-minute Cache-Control, as GitHub Pages serves it (snippet_runner/static_site.py);
+  it stops when this script ends, however it ends.
 - Lighthouse runs with its defaults: the mobile form factor (a Moto G Power-sized screen) and
   simulated throttling (slow 4G, a 4x slower CPU), in Debian's Chromium (CHROME_PATH,
   headless); no tool downloads a browser.
@@ -24,23 +24,18 @@ Exit status: 1 (naming the page) when Lighthouse fails on a page or returns no s
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
-import gzip
-import http.server
 import json
-import mimetypes
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 from pages import nav_pages
+from snippet_runner.static_site import serve
 
 REPO = Path(__file__).resolve().parent.parent
 SITE = REPO / "site"
@@ -48,83 +43,12 @@ LIGHTHOUSE = REPO / "benchmarks" / "lighthouse" / "node_modules" / "lighthouse" 
 CHROMIUM = "/usr/bin/chromium"
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu"  # --no-sandbox: run as root
 CATEGORIES = {"performance": "perf", "accessibility": "a11y", "best-practices": "bp", "seo": "seo"}
-# GitHub Pages compresses these (text); images and fonts it sends as they are.
-COMPRESSED = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
 RUN_TIMEOUT = 300  # seconds for one Lighthouse run
 
 
 def page_urls() -> list[tuple[str, str]]:
     """(slug, URL path) of every page of the nav, in order: ("index", ""), ("parity", "parity/")."""
     return [(slug, "" if slug == "index" else slug + "/") for slug in nav_pages()]
-
-
-class Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files as GitHub Pages sends them: gzip for text types when the client accepts it,
-    Cache-Control: max-age=600, and the site's 404.html with status 404."""
-
-    protocol_version = "HTTP/1.1"  # keep-alive, as a browser gets from a real host
-    gzipped: dict[tuple[Path, float], bytes] = {}  # compressed once per file version
-    lock = threading.Lock()
-
-    def log_message(self, *args):
-        pass
-
-    def do_HEAD(self):
-        self.respond(body=False)
-
-    def do_GET(self):
-        self.respond(body=True)
-
-    def respond(self, body: bool) -> None:
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            if not self.path.split("?")[0].endswith("/"):
-                self.send_response(301)
-                self.send_header("Location", self.path.split("?")[0] + "/")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            path = path / "index.html"
-        status = 200
-        if not path.is_file():
-            status, path = 404, Path(self.directory) / "404.html"
-            if not path.is_file():
-                self.send_error(404)
-                return
-        data = path.read_bytes()
-        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        text = kind.startswith(COMPRESSED)
-        self.send_response(status)
-        self.send_header("Content-Type", kind + ("; charset=utf-8" if kind.startswith("text/") else ""))
-        self.send_header("Cache-Control", "max-age=600")
-        if text:
-            self.send_header("Vary", "Accept-Encoding")
-            if "gzip" in self.headers.get("Accept-Encoding", ""):
-                key = (path, path.stat().st_mtime)
-                with self.lock:
-                    if key not in self.gzipped:
-                        self.gzipped[key] = gzip.compress(data, compresslevel=6, mtime=0)
-                    data = self.gzipped[key]
-                self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if body:
-            self.wfile.write(data)
-
-
-@contextlib.contextmanager
-def serve(directory: Path):
-    """Serve ``directory`` on 127.0.0.1 on a free port, in a thread of this process; yields the base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(directory)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 def lighthouse(url: str, name: str, report: Path) -> dict:

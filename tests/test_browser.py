@@ -28,8 +28,8 @@ from browser_support import (
     ids_in,
     nav_pages,
     section_text,
-    serve,
 )
+from snippet_runner.static_site import serve  # as GitHub Pages serves it: gzip, 404 page
 
 pytestmark = pytest.mark.browser
 

@@ -3,6 +3,8 @@ comes from, and the offline data."""
 
 from __future__ import annotations
 
+import gzip
+import http.client
 import os
 import re
 import struct
@@ -15,6 +17,7 @@ from markdown_it import MarkdownIt
 
 from conftest import REPO, PlainFencesOnly, TmpSite, exec_block, free_port
 from pages import nav_pages
+from snippet_runner import static_site
 from snippet_runner.mkdocs_hooks import covered_scripts, declared_runs, page_modules
 
 DOCS = REPO / "docs"
@@ -268,3 +271,34 @@ def test_no_tab_set_runs_two_pairs_together(built_site):
         for labels in re.findall(r'<div class="tabbed-labels">(.*?)</div>', page.read_text(), re.S):
             names = re.findall(r"<label[^>]*>(.*?)</label>", labels)
             assert len(names) == len(set(names)), f"{page.relative_to(built_site)}: one tab set holds {names}"
+
+
+def test_the_site_server_answers_as_github_pages_does(tmp_path):
+    """snippet_runner/static_site.py, through which the browser tests and `make lighthouse` load
+    the site: text compressed when asked for, the site's 404 page with status 404, a folder
+    without its slash redirected."""
+    (tmp_path / "page").mkdir()
+    (tmp_path / "page/index.html").write_text("<p>" + "lightning " * 500 + "</p>")
+    (tmp_path / "404.html").write_text("<p>not here</p>")
+    (tmp_path / "picture.png").write_bytes(b"\x89PNG" + bytes(300))
+    with static_site.serve(tmp_path) as url:
+        connection = http.client.HTTPConnection(url.split("/")[2])
+
+        def get(path, **headers):
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            return response, response.read()
+
+        response, body = get("/page/", **{"Accept-Encoding": "gzip"})
+        assert response.status == 200 and response.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(body) == (tmp_path / "page/index.html").read_bytes()
+        assert len(body) < len(gzip.decompress(body)) / 10
+        assert response.headers["Cache-Control"] == "max-age=600"
+        response, body = get("/page/")  # a client that does not ask for gzip gets the file as it is
+        assert "Content-Encoding" not in response.headers and body == (tmp_path / "page/index.html").read_bytes()
+        response, body = get("/picture.png", **{"Accept-Encoding": "gzip"})  # images go as they are
+        assert "Content-Encoding" not in response.headers and body == (tmp_path / "picture.png").read_bytes()
+        response, body = get("/nowhere/")
+        assert response.status == 404 and body == b"<p>not here</p>"
+        response, body = get("/page")
+        assert response.status == 301 and response.headers["Location"] == "/page/"
