@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 # Pygments' blocks, as pymdownx.highlight writes them: <pre><span></span><code>...</code></pre>
-CODE_BLOCK = re.compile(r"(<pre[^>]*>(?:<span></span>)?<code)(>)(.*?)(</code></pre>)", re.S)
+CODE_BLOCK = re.compile(r"(<pre[^>]*>(?:<span></span>)?<code)>(.*?)(?=</code></pre>)", re.S)
 
 
 def lines(code: str) -> int:
@@ -17,7 +17,4 @@ def lines(code: str) -> int:
 
 
 def on_page_content(html: str, page, config, files) -> str:
-    return CODE_BLOCK.sub(
-        lambda m: f'{m[1]} style="--code-lines: {lines(m[3])}"{m[2]}{m[3]}{m[4]}',
-        html,
-    )
+    return CODE_BLOCK.sub(lambda m: f'{m[1]} style="--code-lines: {lines(m[2])}">{m[2]}', html)

@@ -182,12 +182,12 @@ CODE_BLOCKS = """async () => {
   const drawn = document.head.appendChild(document.createElement("style"));
   drawn.textContent = ".md-typeset .highlight > pre > code, .whole-move pre { content-visibility: visible !important; }";
   const where = (c) => `block ${codes.indexOf(c) + 1} ("${c.textContent.trim().split("\\n")[0].slice(0, 40)}")`;
-  const heights = codes.filter((c, i) => Math.abs(c.getBoundingClientRect().height - before[i]) > 0.5)
-    .map((c) => `${where(c)}: ${before[codes.indexOf(c)]} px before it is drawn, ${c.getBoundingClientRect().height} px drawn`);
+  const heights = codes.map((c, i) => [c, before[i], c.getBoundingClientRect().height])
+    .filter(([, was, is]) => Math.abs(is - was) > 0.5)
+    .map(([c, was, is]) => `${where(c)}: ${was} px before it is drawn, ${is} px drawn`);
   const unreachable = codes.filter((c) => c.scrollWidth > c.clientWidth && c.tabIndex !== 0).map(where);
-  const scrolling = codes.filter((c) => c.scrollWidth > c.clientWidth).length;
   drawn.remove();
-  return {blocks: codes.length, lazy, heights, unreachable, scrolling};
+  return {blocks: codes.length, lazy, heights, unreachable};
 }"""
 
 
