@@ -8,18 +8,15 @@ from the scripts and from their runs at build, never typed."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from snippet_runner import Run, runner
-from snippet_runner.output import clean
+from snippet_runner import Run
+from snippet_runner.pairs import EXCEPTION_LINE, exception_lines, exception_type, fenced, indent, script_diff
 
 FOLDER = "snippets/errata"
 NO_GPU = {"CUDA_VISIBLE_DEVICES": ""}  # the error a reader without a GPU gets, on any machine
-# What the page shows of an old form that raises: its final exception line.
-EXCEPTION_LINE = r"^\w+(Error|Exception)\b"
 
 # The checkpoint that the errata about loading read, written by a short fit.
 make_checkpoint = Run(f"{FOLDER}/make_checkpoint.py")
@@ -52,7 +49,6 @@ class Erratum:
 
 # The page's groups, in page order: key -> (id, heading).
 GROUPS = {
-    "lightning-2": ("lightning-2", "Lightning 1.x code that 2.x refuses"),
     "devices": ("devices", "Device calls written into the code"),
     "quiet": ("quiet", "Runs, but does not do what the notes say"),
     "slips": ("slips", "Slips in the notes' code"),
@@ -60,43 +56,6 @@ GROUPS = {
 
 # fmt: off
 TABLE = [
-    # --- Lightning 1.x -> 2.x: what readers meet in old code everywhere ---
-    Erratum(
-        "backward_hook", "backward", "lightning-2",
-        "`backward(self, loss, optimizer, optimizer_idx)`",
-        ("def backward(self, loss, optimizer, optimizer_idx):\n    loss.backward(retain_graph=True)",),
-        "The hook's signature from Lightning 1.x. Lightning 2.0 dropped `optimizer_idx` (a module with "
-        "several optimizers steps them itself) and calls the hook as `backward(loss, *args, **kwargs)`, "
-        "so it fails at the first training step.",
-        "Take `*args, **kwargs` and pass them on; leave out `retain_graph=True`, which keeps the graph "
-        "for a second backward pass that never comes. [Step 6, hooks](from-pytorch-to-lightning.md#hooks) "
-        "teaches the lighter `on_before_backward` for a check on the loss, and when this override is needed.",
-        "`backward(self, loss, optimizer, optimizer_idx)`", "`backward(self, loss, *args, **kwargs)`",
-    ),
-    Erratum(
-        "gpus", "gpus", "lightning-2",
-        "`gpus=4`",
-        ("trainer = pl.Trainer(limit_train_batches=100, max_epochs=1, gpus=4)",),
-        "Lightning 2.0 removed `gpus` (and `tpu_cores`, `num_processes`, `ipus`): the `Trainer` refuses "
-        "the argument on every machine, with GPUs or without.",
-        "Two flags now: `accelerator=\"gpu\", devices=4` for four GPUs, or `\"auto\"` for both to take "
-        "what the machine has. Taught in [step 9, training on GPUs](from-pytorch-to-lightning.md#gpus) "
-        "and on [the multi-device page](multi-device.md#gpus).",
-        "`pl.Trainer(..., gpus=4)`", "`accelerator`, `devices`",
-    ),
-    Erratum(
-        "apex", "apex", "lightning-2",
-        "\"restores model, epoch, step, LR schedulers, apex, etc...\"",
-        ("# automatically restores model, epoch, step, LR schedulers, apex, etc...\n"
-         'trainer.fit(model, ckpt_path="some/path/to/my_checkpoint.ckpt")',),
-        "The `fit` line is right; the comment is from Lightning 1.x, which could train in mixed "
-        "precision with NVIDIA's apex, chosen with `Trainer(amp_backend=\"apex\")`. Lightning 2.0 "
-        "removed apex and the flags that chose it.",
-        "Mixed precision is PyTorch's own AMP, chosen with `precision=`: `\"16-mixed\"` on a GPU; on a "
-        "CPU Lightning switches to `\"bf16-mixed\"`. Resuming restores the weights, the optimizer, the "
-        "epoch and step, the schedulers and the callbacks' state: [Resume training](checkpoints.md#resume).",
-        "\"restores ... apex\"", "`precision=\"16-mixed\"`", outcome="{error} for apex",
-    ),
     # --- device calls ---
     Erratum(
         "cuda_loop", "cuda-pytorch", "devices",
@@ -364,36 +323,22 @@ def refs(markdown: str) -> str:
     return re.sub(r"\[\[([-a-z]+)\]\]", lambda m: f"[{NUMBER[m.group(1)]}](#{m.group(1)})", markdown)
 
 
-def fenced(text: str, info: str) -> str:
-    fence = "```"
-    while fence in text:
-        fence += "`"
-    return f"{fence}{info}\n{text}\n{fence}"
-
-
-def indent(markdown: str) -> str:
-    return "\n".join(f"    {line}" if line else "" for line in markdown.split("\n"))
-
-
 def quote(e: Erratum) -> str:
     parts = [part if isinstance(part, Prose) else fenced(part, "python") for part in e.quote]
     return '!!! quote "In the notes"\n\n' + indent("\n\n".join(parts))
 
 
 def diff(e: Erratum) -> str:
-    """The fix, as a unified diff of the two scripts (one line of context, no file header)."""
-    old = (runner.ROOT / FOLDER / f"{e.stem}.py").read_text().splitlines()
-    new = (runner.ROOT / FOLDER / f"{e.stem}_fixed.py").read_text().splitlines()
-    lines = list(difflib.unified_diff(old, new, n=1, lineterm=""))[2:]
-    return fenced("\n".join(lines), f'diff title="{e.stem}.py → {e.stem}_fixed.py"')
+    """The fix, as a unified diff of the two scripts."""
+    return script_diff(f"{FOLDER}/{e.stem}.py", f"{FOLDER}/{e.stem}_fixed.py")
 
 
 def error_type(e: Erratum) -> str:
     """The type of the exception the old form ended with at build (``NameError``)."""
-    found = [m.group(0) for m in re.finditer(EXCEPTION_LINE, clean(RUNS[e.stem].result()), re.M)]
+    found = exception_lines(RUNS[e.stem])
     if not found:
         raise ValueError(f"{e.stem}.py ended without an exception line")
-    return found[-1]
+    return exception_type(found[-1])
 
 
 def entry(stem: str) -> str:

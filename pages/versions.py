@@ -4,17 +4,23 @@
 Nothing runs here: the page shows what the matrix measured, set by set, with the date and the
 machine. A run's id is where its page module declares it (``pages/checkpoints.py: best``); the
 tables show one row per script, its runs merged (the worst of them counts).
+
+A set that records how each run ended instead of comparing it (``compares=False``: the
+lightning-1.9 set, which runs the upgrade page's old forms on the last 1.x release) has a section
+of its own (``endings_section``); a page reads a run's record there with ``record(set_name, run)``.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 
 from pages import nav_pages
 from snippet_runner import matrix, runner
+from snippet_runner.runner import Run
 
 # Each error a script fails with in some set, by a pattern over "<script>: <error>", and the
 # section of docs/versions.md that says what to change on that version.
@@ -35,7 +41,73 @@ def data() -> dict:
 
 
 def set_names() -> list[str]:
-    return [s.name for s in matrix.SETS if s.name in data()["sets"]]
+    """The measured sets that compare every run with the pinned set, in declared order."""
+    return [s.name for s in matrix.SETS if s.compares and s.name in data()["sets"]]
+
+
+def ending_set_names() -> list[str]:
+    """The measured sets that record how each run of some pages ended (lightning-1.9)."""
+    return [s.name for s in matrix.SETS if not s.compares and s.name in data()["sets"]]
+
+
+def run_id(run: Run) -> str | None:
+    """Where a page module declares ``run``: "pages/<page>.py: <name>", the id the version matrix
+    records it under (as ``snippet_runner.mkdocs_hooks.declared_runs`` names it), found among the
+    page modules imported now (a build's, or a test's); None for a ``Run`` of a module imported
+    before them (a test module keeps the page modules it imported; a build imports them anew)."""
+    from snippet_runner import mkdocs_hooks
+
+    where = mkdocs_hooks.declared.get(run)
+    if where is None:
+        modules = sorted(
+            (module for name, module in list(sys.modules.items()) if name.startswith("pages.") and module),
+            key=lambda module: module.__name__,
+        )
+        where = mkdocs_hooks.declared_runs(modules).get(run)
+    return where
+
+
+def record(set_name: str, run: Run | str) -> dict | None:
+    """A run's record in a set of ``pages/versions.json``, or None where the file has none: the set
+    was not measured, or the run was declared since it was. ``run``: the declared ``Run``, or its
+    id (``run_id``). Never a guess: a page says "not run on <version> yet" for None.
+
+    In a set that records how each run ended (lightning-1.9), a ``Run`` finds no record either
+    when its script, the modules it imports, its arguments or its environment changed since the
+    set ran it (``source``, ``matrix.source_digest``), and a ``Run`` object from an older import
+    of its page module is found by those. The record: ``status`` "worked" (exit code 0) or
+    "raised" (another; "failed": it timed out or could not run; "not run": a run it starts from
+    failed), ``returncode`` (the exit code it gave there; only for "worked" and "raised"),
+    ``error`` (the last line of its error; absent when it worked), ``last_lines`` (its last
+    lines of output, cleaned as a page shows them, blank lines left out, at most
+    ``matrix.LAST_LINES``), ``script``, ``args``. In a set that compares: ``status`` and the rest
+    of what this page shows."""
+    runs = data()["sets"].get(set_name, {}).get("runs", {})
+    if isinstance(run, str):
+        return runs.get(run)
+    if not runs:
+        return None
+    where = run_id(run)
+    compares = set_name not in matrix.BY_NAME or matrix.BY_NAME[set_name].compares
+    if compares:
+        if where is None:
+            raise ValueError(f"{run!r}: not declared by a page module imported now")
+        return runs.get(where)
+    digest = matrix.source_digest(run)
+    if where is not None:
+        found = runs.get(where)
+        return found if found is not None and found.get("source") == digest else None
+    return next((r for r in runs.values() if r["script"] == run.script and r.get("source") == digest), None)
+
+
+def version(set_name: str, package: str) -> str:
+    """The version of ``package`` a set ran with ("1.9.5"), or, before it was measured, the one it
+    declares."""
+    measured = data()["sets"].get(set_name, {}).get("versions", {})
+    if package in measured:
+        return measured[package]
+    wanted = dict(r.split("==") for r in matrix.BY_NAME[set_name].requirements or () if "==" in r)
+    return wanted.get(package) or matrix.pinned_requirements()[package]
 
 
 def counts(runs: dict) -> Counter:
@@ -56,7 +128,7 @@ def sets_table() -> str:
         s = sets[name]
         cells = [f"**{name}**", *(s["versions"].get(p, "") for p in SHOWN_PACKAGES), s["date"], tally(s["runs"])]
         rows.append("| " + " | ".join(cells) + " |")
-    machines = sorted({s["machine"] for s in sets.values()})
+    machines = sorted({sets[n]["machine"] for n in set_names()})
     where = (
         f"All sets were measured on the same machine: {machines[0]}."
         if len(machines) == 1
@@ -206,3 +278,60 @@ def changes_table() -> str:
         change = f"[below](#{anchor})" if anchor else "(not described yet)"
         rows.append(f"| `{Path(script).name}` | {', '.join(where)} | `{error}` | {change} |")
     return "\n".join(rows) + "\n"
+
+
+# --- a set that records how each run ended (lightning-1.9) --------------------------------------
+
+ENDING_WORDS = {"worked": "worked", "raised": "raised", "failed": "did not end", "not run": "not run"}
+
+
+def code(text: str) -> str:
+    """``text`` as inline code, whatever backticks it holds (an error message may quote a name)."""
+    ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def page_link(slug: str) -> str:
+    """A link to a page of the site by its title, or its slug in code while it has no page yet."""
+    return f"[{page_title(slug)}]({slug}.md)" if (runner.ROOT / "docs" / f"{slug}.md").exists() else f"`{slug}`"
+
+
+def endings_section(name: str) -> str:
+    """A set that records endings: its versions, when and where it ran, and each run's ending."""
+    s = data()["sets"][name]
+    version_set = matrix.BY_NAME[name]
+    shown = [p for p in SHOWN_PACKAGES if s["versions"].get(p, "not installed") != "not installed"]
+    absent = [p for p in SHOWN_PACKAGES if p not in shown]
+    head = ["set", *shown, "measured", "runs"]
+    found = Counter(run["status"] for run in s["runs"].values())
+    runs = ", ".join(f"{found[status]} {ENDING_WORDS[status]}" for status in matrix.ENDINGS if found[status])
+    cells = [f"**{name}**", *(s["versions"][p] for p in shown), s["date"], runs or "none"]
+    parts = [
+        "\n".join(["| " + " | ".join(head) + " |", "|" + " --- |" * len(head), "| " + " | ".join(cells) + " |"]),
+        f"{s['title']}, measured on {s['machine']}."
+        + (f" Not installed: {', '.join(f'`{p}`' for p in absent)}." if absent else ""),
+    ]
+    slugs = [page.replace("_", "-") for page in version_set.pages or ()]
+    release = f"Lightning {s['versions'].get('pytorch-lightning', '')}"
+    rows = [f"| script | on {release} | how it ended |", "| --- | --- | --- |"]
+    for run in s["runs"].values():
+        script = Path(run["script"]).name + (f" {run['args']}" if run.get("args") else "")
+        ended = {
+            "worked": "exit code 0",
+            "raised": f"exit code {run.get('returncode')}: {code(run.get('error', ''))}",
+        }.get(run["status"], code(run.get("error", "")))
+        rows.append(f"| {code(script)} | {ENDING_WORDS[run['status']]} | {ended} |")
+    pages = ", ".join(page_link(slug) for slug in slugs) or "every page"
+    if not s["runs"]:
+        parts.append(f"No run of {pages} was measured in this set yet.")
+        return "\n\n".join(parts) + "\n"
+    intro = f"The runs of {pages}, in the order declared."
+    title = f"{name}: {len(s['runs'])} runs ({runs})"
+    parts.append(f'??? example "{title}"\n\n' + indent(intro + "\n\n" + "\n".join(rows)))
+    return "\n\n".join(parts) + "\n"
+
+
+def endings() -> str:
+    """Every set that records endings, one after another (``endings_section``)."""
+    return "\n".join(endings_section(name) for name in ending_set_names()) or "(not measured yet)\n"

@@ -12,12 +12,21 @@ the site's own runner runs every declared run, with a run cache of its own
 - ``failed``: it did not end as declared; ``error`` is the last line of its error;
 - ``not run``: a run it starts from failed.
 
+A set may cover only the runs of some page modules (``pages``), and may record how each run
+ended instead of comparing it with the pinned set (``compares=False``): the lightning-1.9 set runs
+the old forms of the "Upgrade from Lightning 1.x" page on the last 1.x release, where they are
+expected to work, and records for each run its exit code, the last line of its error and its last
+lines of output: ``worked`` (exit code 0), ``raised`` (another exit code), or ``failed`` (timed
+out, or could not be run) and ``not run`` as above (``ENDINGS``). The page reads a run's record
+with ``pages.versions.record("lightning-1.9", run)``.
+
 Resumable: a venv is kept while its installed versions are the set's, the runner's cache keeps
 every run that ended as declared, and a failure is recorded under the run's cache key, so a
 rerun runs only what changed. ``pages/versions.json`` is rewritten as each set finishes.
 
     python -m snippet_runner.matrix                  # every set
     python -m snippet_runner.matrix --sets newest    # the canary: the newest releases only
+    python -m snippet_runner.matrix --sets lightning-1.9   # the upgrade page's old forms on 1.9.5
 
 Exits with 1 when a run fails in a set that must pass (the pinned set and the newest releases).
 """
@@ -25,7 +34,9 @@ Exits with 1 when a run fails in a set that must pass (the pinned set and the ne
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
+import hashlib
 import json
 import os
 import platform
@@ -43,8 +54,10 @@ DATA_FILE = ROOT / "pages" / "versions.json"
 # The libraries a set pins (the run cache's key covers their versions: see runner.VERSIONED_PACKAGES).
 PACKAGES = ("torch", "torchvision", "pytorch-lightning", "lightning", "tensorboard", "numpy")
 # What the site's own machinery needs beside them to find and run the declared runs (it imports
-# snippet_runner.mkdocs_hooks, hence MkDocs and nbformat), at the versions requirements.txt pins.
-SUPPORT = ("mkdocs", "nbformat")
+# snippet_runner.mkdocs_hooks, hence MkDocs and nbformat), and what scripts import beside the set's
+# libraries (LightningCLI needs jsonargparse; a notebook cell runs in a kernel through nbclient and
+# ipykernel), at the versions requirements.txt pins.
+SUPPORT = ("mkdocs", "nbformat", "jsonargparse[signatures]", "nbclient", "ipykernel")
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,15 @@ class VersionSet:
     # pip requirements; None for the pinned set (requirements.txt, the project's .venv).
     requirements: tuple[str, ...] | None
     must_pass: bool = False  # a failure here fails `make matrix` (and the canary)
+    # The page modules whose declared runs it runs ("upgrade": pages/upgrade.py); None: every page.
+    pages: tuple[str, ...] | None = None
+    # True: each run is compared with the pinned set (STATUSES); False: how each run ended is
+    # recorded, whatever its declared exit code (ENDINGS).
+    compares: bool = True
+
+    def covers(self, where: str) -> bool:
+        """Whether the set runs the run declared at ``where`` ("pages/<module>.py: <name>")."""
+        return self.pages is None or any(where.startswith(f"pages/{page}.py: ") for page in self.pages)
 
 
 SETS = (
@@ -99,10 +121,30 @@ SETS = (
             "numpy==1.24.4",
         ),
     ),
+    # The last 1.x release, for the old forms of the "Upgrade from Lightning 1.x" page only: what
+    # each did there, from a real run. No `lightning` package: 1.9's is the Lightning App, with
+    # dozens of dependencies of its own; the old forms import `pytorch_lightning`.
+    VersionSet(
+        "lightning-1.9",
+        "Lightning 1.9.5, the last 1.x (March 2023)",
+        (
+            "torch==2.0.1",
+            "torchvision==0.15.2",
+            "pytorch-lightning==1.9.5",
+            "tensorboard==2.14.1",
+            "numpy==1.24.4",
+        ),
+        pages=("upgrade",),
+        compares=False,
+    ),
 )
 BY_NAME = {s.name: s for s in SETS}
 STATUSES = ("passed", "different", "failed", "not run")
 SYMBOL = {"passed": "✓", "different": "≈", "failed": "✗", "not run": "–"}
+# The statuses of a set that records how each run ended (compares=False).
+ENDINGS = ("worked", "raised", "failed", "not run")
+LAST_LINES = 8  # how many of its last lines of output (cleaned, not blank) a run's ending keeps
+EXIT_CODE = re.compile(r" exited with code (-?\d+)\b")
 
 # Which numbers are compared with the pinned set's: those with 4 or more decimals (losses,
 # differences) on the lines a run printed, as tests/test_notebooks.py compares them, less the
@@ -202,22 +244,23 @@ def tidy(text: str, extra: tuple[str, ...] = ()) -> str:
     return text
 
 
-def measure(out: Path, previous: Path | None) -> None:
-    """Run every declared run here (this interpreter's versions) and write ``out``. A run that
-    fails is run once more, alone, before its failure counts (on a busy machine a DDP run can
-    lose a race or its time limit)."""
+def measure(out: Path, previous: Path | None, version_set: VersionSet) -> None:
+    """Run every run of the set's pages here (this interpreter's versions) and write ``out``. A
+    run that fails is run once more, alone, before its failure counts (on a busy machine a DDP
+    run can lose a race or its time limit)."""
     from snippet_runner import runner
 
     started = time.perf_counter()
-    # A failure recorded under the same cache key (same script, data, versions) fails again.
+    # A failure recorded under the same cache key (same script, data, versions) fails again; in a
+    # set that records endings, any ending recorded under it is the same again.
     known: dict[str, dict] = {}
     if previous is not None and previous.exists():
         known = {r["key"]: r for r in json.loads(previous.read_text())["runs"].values() if r.get("key")}
-    runs = measure_pass(known, only=None, workers=None)
+    runs = measure_pass(known, only=None, workers=None, version_set=version_set)
     again = {where for where, r in runs.items() if r["status"] in ("failed", "not run") and not r.get("recorded")}
     if again:
         print(f"{len(again)} runs failed or were not run: once more, one at a time", flush=True)
-        runs.update(measure_pass(known, only=again, workers=1))
+        runs.update(measure_pass(known, only=again, workers=1, version_set=version_set))
     for record in runs.values():
         record.pop("recorded", None)
     payload = {
@@ -230,14 +273,20 @@ def measure(out: Path, previous: Path | None) -> None:
     out.write_text(json.dumps(payload, indent=1, ensure_ascii=False))
 
 
-def measure_pass(known: dict[str, dict], only: set[str] | None, workers: int | None) -> dict[str, dict]:
-    """One pass over the declared runs (``only`` those ids, when given), with fresh ``Run``
+def measure_pass(
+    known: dict[str, dict], only: set[str] | None, workers: int | None, version_set: VersionSet
+) -> dict[str, dict]:
+    """One pass over the set's declared runs (``only`` those ids, when given), with fresh ``Run``
     objects (a ``Run`` remembers its failure); returns a record per run id."""
     from snippet_runner import runner, schedule
     from snippet_runner.mkdocs_hooks import declared_runs, page_modules
     from snippet_runner.output import clean
 
-    declared = {run: where for run, where in declared_runs(page_modules()).items() if only is None or where in only}
+    declared = {
+        run: where
+        for run, where in declared_runs(page_modules()).items()
+        if version_set.covers(where) and (only is None or where in only)
+    }
     records: dict[object, dict] = {}
     skipped: set = set()
     for run in schedule.with_earlier(declared):
@@ -250,9 +299,13 @@ def measure_pass(known: dict[str, dict], only: set[str] | None, workers: int | N
         if record is not None and record["status"] == "failed":
             records[run] = dict(record, recorded=True)
             skipped.add(run)
-    todo = [run for run in declared if run not in skipped]
+        elif record is not None and not version_set.compares and record["status"] in ("worked", "raised"):
+            records[run] = dict(record, recorded=True)  # its ending, as it was; runs after it may need its files
+    todo = [run for run in declared if run not in skipped and run not in records]
     if skipped:
         print(f"{len(skipped)} runs not run: a failure is recorded under their cache key, or before them", flush=True)
+    if len(records) > len(skipped):
+        print(f"{len(records) - len(skipped)} runs not run: their ending is recorded under their cache key", flush=True)
     summary = schedule.run_all(todo, workers=workers, report=lambda line: print(line, flush=True))
     failed = {run for run, _ in summary.failed}
 
@@ -272,6 +325,13 @@ def measure_pass(known: dict[str, dict], only: set[str] | None, workers: int | N
                 except runner.SnippetError as error:
                     message = str(error)
                     first = message.splitlines()[0] if message else ""
+                    code = EXIT_CODE.search(first)
+                    if not version_set.compares and code:
+                        # Not the declared exit code: what it did is what this set records. The same
+                        # run, declared with the code it gave, is run again for its whole output.
+                        record = ending(run, dataclasses.replace(run, returncode=int(code.group(1))))
+                        runs[where] = dict(record, args=" ".join(_shown_args(run)), source=source_digest(run))
+                        continue
                     if "exited with code 0 (expected" in first:
                         line = "ran without an error: exit code 0, the declared one is " + str(run.returncode)
                     elif " timed out after " in first:
@@ -280,7 +340,9 @@ def measure_pass(known: dict[str, dict], only: set[str] | None, workers: int | N
                         line = last_error_line(message)
                     record.update(status="failed", error=tidy(line), key=run.key() if _has_key(run) else "")
                     record["tail"] = tidy(message)  # kept in .cache/matrix/<set>/results.json only
-            if result is not None:
+            if result is not None and not version_set.compares:
+                record = ending(run, run)
+            elif result is not None:
                 text = clean(result)
                 record.update(
                     status="passed",
@@ -290,8 +352,50 @@ def measure_pass(known: dict[str, dict], only: set[str] | None, workers: int | N
                     seconds=round(result.seconds, 1),
                 )
         record["args"] = " ".join(_shown_args(run))
+        if not version_set.compares:
+            record.setdefault("source", source_digest(run))
         runs[where] = record
     return runs
+
+
+def ending(declared, ran) -> dict:
+    """How a run ended (a set that records endings): ``ran`` is the declared run, or the same run
+    declared with the exit code it gave; the record goes under the declared run's cache key."""
+    from snippet_runner import runner
+    from snippet_runner.output import clean
+
+    record = {"script": declared.script, "key": declared.key()}
+    try:
+        result = ran.compute()
+    except runner.SnippetError as error:  # timed out, or ended otherwise the second time
+        message = str(error)
+        return dict(record, status="failed", error=tidy(last_error_line(message)), tail=tidy(message))
+    text = clean(result)
+    code = ran.returncode
+    return dict(
+        record,
+        status="raised" if code else "worked",
+        returncode=code,  # the exit code it gave here (the declared one is the pinned set's)
+        error=tidy(last_error_line(text)) if code else "",
+        last_lines=[tidy(line) for line in text.splitlines() if line.strip()][-LAST_LINES:],
+        seconds=round(result.seconds, 1),
+    )
+
+
+def source_digest(run) -> str:
+    """What the run runs, less the versions it runs with and its declared exit code: its script,
+    the modules beside it that it imports, the files it uses, its arguments and environment. A
+    recorded ending holds it, so that a page can tell an ending of the script as it is now from
+    one of an older version of it (``pages.versions.record``)."""
+    from snippet_runner import runner
+
+    path, _ = runner.resolve(run.script)
+    files = [path, *runner.local_imports(path), *(runner.resolve(u)[0] for u in run.uses)]
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    digest.update(json.dumps([_shown_args(run), dict(run.env)], sort_keys=True).encode())
+    return digest.hexdigest()[:24]
 
 
 def _has_key(run) -> bool:
@@ -431,11 +535,16 @@ def run_set(version_set: VersionSet, again: bool) -> dict:
     env.setdefault("SNIPPET_DATA_DIR", str(ROOT / "data"))
     if version_set.requirements is not None:
         env["SNIPPET_CACHE_DIR"] = str(folder / "runs")  # the pinned set shares the build's cache
-    command = [str(python), "-m", "snippet_runner.matrix", "--measure", str(out)]
+    command = [str(python), "-m", "snippet_runner.matrix", "--measure", str(out), "--set", version_set.name]
     if out.exists() and not again:
         shutil.copy(out, folder / "previous.json")
         command += ["--previous", str(folder / "previous.json")]
-    print(f"[{version_set.name}] running every declared run", flush=True)
+    pages = (
+        "every declared run"
+        if version_set.pages is None
+        else "the runs of " + ", ".join(f"pages/{page}.py" for page in version_set.pages)
+    )
+    print(f"[{version_set.name}] running {pages}", flush=True)
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in process.stdout:
         print(f"[{version_set.name}] {line}", end="", flush=True)
@@ -468,7 +577,22 @@ def save(data: dict) -> None:
 
 
 def record(data: dict, version_set: VersionSet, measured: dict) -> dict:
-    """The set's entry for the data file: statuses against the pinned set's numbers."""
+    """The set's entry for the data file: statuses against the pinned set's numbers, or (a set
+    that does not compare) how each run ended."""
+    if not version_set.compares:
+        fields = ("script", "args", "status", "returncode", "error", "last_lines", "source")
+        runs = {}
+        for where, run in measured["runs"].items():
+            if run["status"] not in ("worked", "raised"):
+                run = {k: v for k, v in run.items() if k != "returncode"}  # the declared one: it gave none
+            runs[where] = {k: run[k] for k in fields if run.get(k) not in (None, "")}
+        return {
+            "title": version_set.title,
+            "versions": measured["versions"],
+            "date": measured["date"],
+            "machine": measured["machine"],
+            "runs": runs,
+        }
     pinned = data["sets"].get("pinned", {}).get("runs", {}) if version_set.name != "pinned" else measured["runs"]
     runs = {}
     for where, run in measured["runs"].items():
@@ -500,16 +624,19 @@ def record(data: dict, version_set: VersionSet, measured: dict) -> dict:
 def table(data: dict, names: list[str]) -> str:
     """A plain-text table for a log: every run, its status in each set (errors in full)."""
     sets = [data["sets"][n] for n in names]
-    ids = list(sets[0]["runs"]) if sets else []
+    ids = list(dict.fromkeys(where for s in sets for where in s["runs"]))  # a set may cover some pages only
     width = max((len(i) for i in ids), default=10)
     lines = [f"{'run'.ljust(width)}  " + "  ".join(n.ljust(14) for n in names)]
     for where in ids:
         cells = []
         notes = []
         for name, s in zip(names, sets):
-            run = s["runs"].get(where, {"status": "not run"})
-            cells.append(f"{SYMBOL[run['status']]} {run['status']}".ljust(14))
-            if run["status"] == "failed":
+            run = s["runs"].get(where)
+            if run is None:
+                cells.append("".ljust(14))
+                continue
+            cells.append(f"{SYMBOL.get(run['status'], ' ')} {run['status']}".ljust(14))
+            if run["status"] in ("failed", "raised"):
                 notes.append(f"    {name}: {run.get('error', '')}")
             elif run["status"] == "different":
                 d = run["difference"]
@@ -517,21 +644,23 @@ def table(data: dict, names: list[str]) -> str:
         lines.append(f"{where.ljust(width)}  " + "  ".join(cells))
         lines += notes
     for name, s in zip(names, sets):
-        counts = {status: sum(r["status"] == status for r in s["runs"].values()) for status in STATUSES}
+        statuses = STATUSES if BY_NAME[name].compares else ENDINGS
+        counts = {status: sum(r["status"] == status for r in s["runs"].values()) for status in statuses}
         shown = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
-        lines.append(f"{name}: {shown} ({' '.join(f'{k} {v}' for k, v in s['versions'].items())})")
+        lines.append(f"{name}: {shown or 'no runs'} ({' '.join(f'{k} {v}' for k, v in s['versions'].items())})")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m snippet_runner.matrix", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", help=f"comma-separated set names (default: all: {','.join(BY_NAME)})")
-    parser.add_argument("--again", action="store_true", help="run again the runs whose failure is recorded")
+    parser.add_argument("--again", action="store_true", help="run again the runs whose failure or ending is recorded")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # inside a set's venv
     parser.add_argument("--previous", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--set", default="pinned", help=argparse.SUPPRESS)  # the set measured
     options = parser.parse_args(argv)
     if options.measure:
-        measure(options.measure, options.previous)
+        measure(options.measure, options.previous, BY_NAME[options.set])
         return 0
     names = options.sets.split(",") if options.sets else list(BY_NAME)
     unknown = [n for n in names if n not in BY_NAME]

@@ -29,6 +29,7 @@ from browser_support import (
     nav_pages,
     section_text,
 )
+from pages import errors, upgrade
 from snippet_runner.static_site import serve  # as GitHub Pages serves it: gzip, 404 page
 
 pytestmark = pytest.mark.browser
@@ -568,6 +569,52 @@ def test_search_finds_the_page_and_lands_on_the_section(browser, site_url, built
         assert tab.locator("article mark", has_text=term).count() > 0, f"{term!r} is not highlighted on {best}"
     finally:
         context.close()
+
+
+# What readers paste into the search box: the error their script printed, or an old 1.x name.
+# Each entry of the upgrade and errors pages names its own (``Change.searches``); the first result
+# must be that entry's section.
+PASTED = {query: f"{page}/#{c.anchor}" for page, module in (("upgrade", upgrade), ("errors", errors))
+          for c in module.TABLE for query in c.searches}
+
+FIRST_RESULTS = """() => [...document.querySelectorAll("a.md-search-result__link")]
+  .map((a) => [a.getAttribute("href"), +a.querySelector("article").dataset.mdScore])"""
+
+
+def test_there_are_at_least_25_pasted_queries_each_naming_one_section():
+    assert len(PASTED) >= 25, f"only {len(PASTED)} queries"
+    assert len(set(PASTED.values())) >= 25, "fewer than 25 sections are searched for"
+
+
+@pytest.fixture(scope="module")
+def search_tab(browser, site_url):
+    context = new_context(browser, site_url)
+    tab = context.new_page()
+    tab.goto(PAGES[0].url)
+    yield tab
+    context.close()
+
+
+@pytest.mark.parametrize("query", PASTED)
+def test_a_pasted_error_or_old_name_finds_its_entry_first(search_tab, query):
+    """Typed into the built site's own search box, the first result (the best-scoring section) is
+    the entry that teaches the fix."""
+    box = search_tab.locator("input.md-search__input")
+    box.fill("")
+    box.fill(query)  # Material searches on every input event
+    # Material answers in a worker: wait until two readings 300 ms apart agree.
+    results, previous = None, object()
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while results != previous and time.monotonic() < deadline:
+        previous = results
+        search_tab.wait_for_timeout(300)
+        results = search_tab.evaluate(FIRST_RESULTS)
+    hits = [href for href, score in results or [] if score > 0]
+    assert hits, f"no result for {query!r}"
+    first = urljoin(search_tab.url, hits[0])
+    assert urlsplit(first).path + "#" + urldefrag(first)[1] == "/" + PASTED[query], (
+        f"{query!r}: the first result is {hits[0]}, not {PASTED[query]} (then: {hits[1:4]})"
+    )
 
 
 # --------------------------------------------------------------------------------------------

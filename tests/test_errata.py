@@ -17,14 +17,13 @@ import pytest
 from conftest import REPO
 from pages import errata
 from snippet_runner import clean
+from snippet_runner.pairs import EXCEPTION_LINE  # the page's filter: the final exception line
 
 # The build's own runs, made up front and side by side (conftest.all_runs), before any test reads one.
 pytestmark = pytest.mark.usefixtures("all_runs")
 
 PAGE = REPO / "docs" / "errata.md"
 FOLDER = REPO / "snippets" / "errata"
-# The page's filter for a script that ends with an exception: the final exception line.
-EXCEPTION_LINE = r"^\w+(Error|Exception)\b"
 # What `.cuda(0)` raises where no GPU can be used: a CUDA build of torch without a driver (the
 # build machine), with a driver but no visible GPU, and a CPU-only build of torch.
 NO_GPU = (
@@ -45,22 +44,15 @@ RAISES = {
     "val_mean": "AttributeError: 'Tensor' object has no attribute 'append'",
     "cuda_validation_step": NO_GPU,
     "mse_error": "AttributeError: module 'torch.nn.functional' has no attribute 'mse_error'",
-    "backward_hook": (
-        "TypeError: LitAutoEncoder.backward() missing 2 required positional arguments: 'optimizer' and 'optimizer_idx'"
-    ),
     "init_args": "TypeError: LitAutoEncoder.__init__() takes 1 positional argument but 3 were given",
     "fit_name": "NameError: name 'autoencoder' is not defined",
-    "gpus": "TypeError: Trainer.__init__() got an unexpected keyword argument 'gpus'",
     "no_forward": 'NotImplementedError: Module [LitAutoEncoder] is missing the required "forward" function',
     "load_hparams": "NameError: name 'checkpoint' is not defined",
-    "apex": "TypeError: Trainer.__init__() got an unexpected keyword argument 'amp_backend'",
     "checkpoint_keys": "KeyError: 'encoder'",
 }
 # Old forms that run to the end and print a wrong result (checked one by one below).
 MISBEHAVES = ["dataset_loop", "no_val_loader", "default_root_dir"]
 ERRATA = [*RAISES, *MISBEHAVES]
-# The Lightning 1.x forms that 2.x refuses: the page's first group.
-LIGHTNING_1 = {"backward_hook", "gpus", "apex"}
 
 # What each fixed script must print (regular expressions, each matching a whole line).
 FIXED_PRINTS = {
@@ -78,18 +70,15 @@ FIXED_PRINTS = {
     "val_mean": [r"val_loss, the mean over 3 batches: 0\.\d{4}"],
     "cuda_validation_step": [r"val_loss = 0\.\d{4}, computed on (cpu|cuda:0)"],
     "mse_error": [r"val_loss = 0\.\d{4}"],
-    "backward_hook": [r"backward at step 0, loss 0\.\d{4}", r"backward at step 1, loss 0\.\d{4}"],
     "init_args": [r"LitAutoEncoder with 101,651 parameters"],
     "fit_name": [r"trained 1 epoch, 2 steps"],
     "no_val_loader": [r"logged: \['train_loss', 'val_loss'\]"],
-    "gpus": [r"(CPUAccelerator|CUDAAccelerator), [1-9]\d* device\(s\), \w+Strategy"],
     "default_root_dir": [
         r"monitored metric: val_loss",
         r"best: some/path/lightning_logs/version_0/checkpoints/epoch=\d-step=\d\.ckpt \(val_loss 0\.\d{4}\)",
     ],
     "no_forward": [r"y_hat\.shape = \(1, 784\)"],
     "load_hparams": [r"\{'learning_rate': 0\.001\}"],
-    "apex": [r"precision: (bf16-mixed|16-mixed)"],
     "checkpoint_keys": [
         r"encoder: \['0\.weight', '0\.bias', '2\.weight', '2\.bias'\]",
         r"<All keys matched successfully>",
@@ -105,10 +94,6 @@ QUOTED_NOT_RUN = {
     "checkpoint-location": {'trainer = Trainer(default_root_dir="some/path/")'},  # pl.Trainer, with max_epochs=3
     "no-forward": {'model = MyLightningModule.load_from_checkpoint("/path/to/checkpoint.ckpt")'},  # a fresh model
     "checkpoint-keys": {'checkpoint = torch.load("path")'},  # the real file's path
-    "apex": {  # the comment's claim is what the script tests, through the flag that chose apex
-        "# automatically restores model, epoch, step, LR schedulers, apex, etc...",
-        'trainer.fit(model, ckpt_path="some/path/to/my_checkpoint.ckpt")',
-    },
 }
 
 
@@ -142,7 +127,7 @@ def entry_blocks() -> list[tuple[str, str]]:
     """(stem, the page's Markdown from its ``entry()`` block to the next one), in page order."""
     text = page_text()
     starts = [(m.start(), m.group(1)) for m in re.finditer(r'print\(errata\.entry\("(\w+)"\)\)', text)]
-    ends = [start for start, _ in starts[1:]] + [text.index("## 22. ")]
+    ends = [start for start, _ in starts[1:]] + [text.index("{ #prose }")]
     return [(stem, text[start:end]) for (start, stem), end in zip(starts, ends)]
 
 
@@ -169,10 +154,9 @@ def test_each_entry_is_followed_by_both_scripts_in_full_in_a_collapsed_block():
         assert included == expected, f"{stem}: the collapsed block includes {included}"
 
 
-def test_the_groups_come_in_page_order_lightning_1_first():
+def test_the_groups_come_in_page_order():
     order = [e.group for e in errata.TABLE]
     assert order == sorted(order, key=list(errata.GROUPS).index), "a group's errata must stand together"
-    assert {e.stem for e in errata.TABLE if e.group == "lightning-2"} == LIGHTNING_1
     text = page_text()
     headings = re.findall(r"^## (.*) \{ #([-a-z0-9]+) \}$", text, re.M)
     assert [(h, a) for h, a in headings if a != "prose"] == [(h, a) for a, h in errata.GROUPS.values()]
@@ -195,7 +179,7 @@ def test_the_cuda_errata_run_with_no_gpu_visible_so_the_page_is_the_same_on_any_
 
 
 def test_the_summary_lists_every_erratum_in_order_with_the_exception_each_raises():
-    assert "print(errata.summary())" in page_text()[: page_text().index("## Lightning")]
+    assert "print(errata.summary())" in page_text()[: page_text().index("## Device calls")]
     rows = []
     for line in re.findall(r"^\| \d+ \|.*$", errata.summary(), re.M):
         number, _quoted, happens, fix = (cell.strip() for cell in line.strip().strip("|").split("|"))

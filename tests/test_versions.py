@@ -37,8 +37,13 @@ def test_every_declared_set_was_measured(sets):
     for name, measured in sets.items():
         assert datetime.date.fromisoformat(measured["date"]) <= datetime.date.today(), name
         assert measured["machine"].strip() and measured["title"] == matrix.BY_NAME[name].title, name
+        requirements = matrix.BY_NAME[name].requirements
         for package in matrix.PACKAGES:
-            assert re.fullmatch(r"\d+\.\d+\.\d+(\.post\d+)?", measured["versions"][package]), (name, package)
+            version = measured["versions"][package]
+            if requirements is not None and not any(r.split("==")[0] == package for r in requirements):
+                assert version == "not installed", (name, package)  # lightning-1.9: 1.9's `lightning` is the App
+            else:
+                assert re.fullmatch(r"\d+\.\d+\.\d+(\.post\d+)?", version), (name, package)
 
 
 def test_each_set_ran_the_versions_it_declares(sets):
@@ -55,20 +60,51 @@ def test_each_set_ran_the_versions_it_declares(sets):
 
 
 def test_every_declared_run_has_a_row_in_every_set(declared, sets):
+    """Every set covers its pages' runs (every page's, but for lightning-1.9: the upgrade page's),
+    and no other."""
     for name, measured in sets.items():
-        missing = sorted(set(declared) - set(measured["runs"]))
-        gone = sorted(set(measured["runs"]) - set(declared))
+        covered = {where: run for where, run in declared.items() if matrix.BY_NAME[name].covers(where)}
+        missing = sorted(set(covered) - set(measured["runs"]))
+        gone = sorted(set(measured["runs"]) - set(covered))
         assert not missing, f"{name}: no result for {missing}: {FIX}"
-        assert not gone, f"{name}: results for runs no page declares any more, {gone}: {FIX}"
-        for where, run in declared.items():
+        assert not gone, f"{name}: results for runs no page of the set declares any more, {gone}: {FIX}"
+        for where, run in covered.items():
             assert measured["runs"][where]["script"] == run.script, f"{name}: {where}: {FIX}"
+
+
+def test_the_last_1x_set_records_how_each_run_of_the_upgrade_page_ended(declared, sets):
+    version_set = matrix.BY_NAME["lightning-1.9"]
+    assert version_set.pages == ("upgrade",) and not version_set.compares and not version_set.must_pass
+    assert "lightning" not in {r.split("==")[0] for r in version_set.requirements}
+    assert sets["lightning-1.9"]["versions"]["pytorch-lightning"] == "1.9.5"
+    for where, record in sets["lightning-1.9"]["runs"].items():
+        run = declared[where]
+        if record["status"] in ("worked", "raised"):
+            assert isinstance(record["returncode"], int), where
+            assert (record["returncode"] == 0) == (record["status"] == "worked"), where
+            assert bool(record.get("error")) == (record["status"] == "raised"), where
+            assert 0 < len(record["last_lines"]) <= matrix.LAST_LINES, where
+            assert all(line.strip() and "\n" not in line for line in record["last_lines"]), where
+        else:
+            assert record["status"] in ("failed", "not run") and "returncode" not in record, where
+        # Recorded for the scripts as they are: the upgrade page shows no ending of an older version.
+        assert record["source"] == matrix.source_digest(run), f"{where}: the script changed since: {FIX}"
+        assert versions.record("lightning-1.9", run) == record == versions.record("lightning-1.9", where)
+
+
+def test_a_run_the_set_has_not_run_has_no_record():
+    assert versions.record("lightning-1.9", "pages/upgrade.py: no_such_run") is None
+    assert versions.record("no-such-set", "pages/checkpoints.py: best") is None
+    assert versions.version("lightning-1.9", "pytorch-lightning") == "1.9.5"
+    assert versions.version("lightning-1.9", "torch") == "2.0.1"
 
 
 def test_every_result_is_well_formed(sets):
     for name, measured in sets.items():
+        statuses = matrix.STATUSES if matrix.BY_NAME[name].compares else matrix.ENDINGS
         for where, run in measured["runs"].items():
-            assert run["status"] in matrix.STATUSES, (name, where)
-            if run["status"] in ("failed", "not run"):
+            assert run["status"] in statuses, (name, where)
+            if run["status"] in ("failed", "not run", "raised"):
                 assert run["error"].strip() and "\n" not in run["error"], (name, where)
                 assert "/work/" not in run["error"] and "/home/" not in run["error"], (name, where, run["error"])
             if run["status"] == "different":
@@ -116,7 +152,7 @@ def test_the_page_shows_every_set_every_script_and_every_error(built_site, sets)
         assert f"{measured['versions']['torch']}" in text and measured["date"] in text
         for run in measured["runs"].values():
             assert run["script"].rpartition("/")[2] in text
-            if run["status"] == "failed":
+            if run["status"] in ("failed", "raised"):
                 assert run["error"] in text, (name, run)
     # One table per page of the site that declares runs, one row per script.
     scripts = {run["script"] for run in sets["pinned"]["runs"].values()}
@@ -124,6 +160,10 @@ def test_the_page_shows_every_set_every_script_and_every_error(built_site, sets)
     rows = re.findall(r"<tr>\s*<td><code>([^<]+?\.py)", by_script)
     assert sorted(r.split(" ")[0] for r in rows) == sorted(s.rpartition("/")[2] for s in scripts)
     assert "Tested versions" in text and (REPO / "docs" / "versions.md").exists()
+    # The lightning-1.9 set, apart at the end: each run's ending in words.
+    apart = re.sub(r"<[^>]+>", "", page[page.index('id="lightning-1"') :])
+    for where, run in sets["lightning-1.9"]["runs"].items():
+        assert run["script"].rpartition("/")[2] in apart and versions.ENDING_WORDS[run["status"]] in apart, where
 
 
 def test_every_failure_says_what_to_change():

@@ -1,0 +1,35 @@
+# python accelerator_gpu_fixed.py — accelerator="auto" takes a GPU where there is one, the CPU otherwise
+import pytorch_lightning as pl
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+class LitClassifier(pl.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.model = nn.Sequential(nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 3))
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        loss = nn.functional.cross_entropy(self.model(x), y)
+        self.log("train_loss", loss)
+        return loss
+
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.parameters(), lr=1e-3)
+
+
+torch.manual_seed(0)
+train_loader = DataLoader(TensorDataset(torch.randn(256, 784), torch.randint(0, 3, (256,))), batch_size=32)
+trainer = pl.Trainer(
+    accelerator="auto",  # instead of "gpu"
+    devices=1,
+    max_epochs=2,
+    logger=False,
+    enable_checkpointing=False,
+    enable_model_summary=False,
+    enable_progress_bar=False,
+)
+trainer.fit(LitClassifier(), train_loader)
+print(f"trained on {type(trainer.accelerator).__name__}, train_loss {trainer.callback_metrics['train_loss']:.6f}")

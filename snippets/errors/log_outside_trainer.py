@@ -1,0 +1,38 @@
+# python log_outside_trainer.py — after fit, a quick check calls validation_step by hand; its self.log raises
+import pytorch_lightning as pl
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+class LitClassifier(pl.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.model = nn.Sequential(nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 3))
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        loss = nn.functional.cross_entropy(self.model(x), y)
+        self.log("train_loss", loss)
+        return loss
+
+    def validation_step(self, batch, batch_idx):
+        x, y = batch
+        loss = nn.functional.cross_entropy(self.model(x), y)
+        self.log("val_loss", loss)
+        return loss
+
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.parameters(), lr=1e-3)
+
+
+torch.manual_seed(0)
+train_loader = DataLoader(TensorDataset(torch.randn(256, 784), torch.randint(0, 3, (256,))), batch_size=32)
+val_loader = DataLoader(TensorDataset(torch.randn(64, 784), torch.randint(0, 3, (64,))), batch_size=64)
+model = LitClassifier()
+trainer = pl.Trainer(
+    max_epochs=2, logger=False, enable_checkpointing=False, enable_model_summary=False, enable_progress_bar=False
+)
+trainer.fit(model, train_loader, val_loader)
+val_loss = model.validation_step(next(iter(val_loader)), 0)
+print(f"val_loss {val_loss:.6f}")

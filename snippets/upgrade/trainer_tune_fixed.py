@@ -1,0 +1,40 @@
+# python trainer_tune_fixed.py — the Lightning 2.x form: Tuner(trainer).lr_find()
+import pytorch_lightning as pl
+import torch
+from pytorch_lightning.tuner import Tuner
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+class LitClassifier(pl.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.lr = 0.1  # the learning-rate finder changes it
+        self.model = nn.Sequential(nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 3))
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        loss = nn.functional.cross_entropy(self.model(x), y)
+        self.log("train_loss", loss)
+        return loss
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.parameters(), lr=self.lr)
+
+
+torch.manual_seed(0)
+model = LitClassifier()
+train_set = TensorDataset(torch.randn(3200, 784), torch.randint(0, 3, (3200,)))
+train_loader = DataLoader(train_set, batch_size=32)
+trainer = pl.Trainer(
+    max_epochs=2,
+    logger=False,
+    enable_checkpointing=False,
+    enable_model_summary=False,
+    enable_progress_bar=False,
+)
+lr_finder = Tuner(trainer).lr_find(model, train_dataloaders=train_loader)  # instead of trainer.tuner
+model.lr = lr_finder.suggestion()
+print(f"learning rate: {model.lr:.6g}")
+trainer.fit(model, train_dataloaders=train_loader)
+print(f"epoch {trainer.current_epoch}, step {trainer.global_step}, loss {trainer.callback_metrics['train_loss']:.6f}")

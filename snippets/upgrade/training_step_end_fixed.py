@@ -1,0 +1,45 @@
+# python training_step_end_fixed.py — Lightning 2.x: what `training_step_end` / `validation_step_end`
+# did goes at the end of `training_step` / `validation_step`
+import pytorch_lightning as pl
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+class LitClassifier(pl.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.model = nn.Sequential(nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 3))
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        # was training_step_end (2.x has no strategy="dp": each device runs whole steps)
+        loss = nn.functional.cross_entropy(self.model(x), y)
+        if self.global_step % 4 == 0:
+            print(f"step {self.global_step}: training loss {loss:.6f}")
+        return loss
+
+    def validation_step(self, batch, batch_idx):
+        x, y = batch
+        # was validation_step_end
+        loss = nn.functional.cross_entropy(self.model(x), y)
+        print(f"step {self.global_step}: validation loss {loss:.6f}")
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.parameters(), lr=0.1)
+
+
+torch.manual_seed(0)
+model = LitClassifier()
+train_set = TensorDataset(torch.randn(256, 784), torch.randint(0, 3, (256,)))
+val_set = TensorDataset(torch.randn(32, 784), torch.randint(0, 3, (32,)))
+trainer = pl.Trainer(
+    max_epochs=2, logger=False, enable_checkpointing=False, enable_model_summary=False,
+    enable_progress_bar=False,
+)
+trainer.fit(
+    model,
+    train_dataloaders=DataLoader(train_set, batch_size=32),
+    val_dataloaders=DataLoader(val_set, batch_size=32),
+)
+print(f"fit done: {trainer.current_epoch} epochs, {trainer.global_step} steps")
