@@ -79,9 +79,6 @@ TABLE: list[Change] = [
         "only warns, and logs nothing. For a quick look without the `Trainer`, compute the value "
         "without `self.log`: `with torch.no_grad(): nn.functional.cross_entropy(model.model(x), y)`.",
         keep=r"^[\w.]+(Error|Exception)\b",
-        searches=(
-            "You are trying to `self.log()` but the loop's result collection is not registered yet",
-        ),
     ),
     Change(
         stem="batch_size_inferred",
@@ -103,8 +100,7 @@ TABLE: list[Change] = [
         keep=r"ambiguous collection|^val_loss logged|^mean loss",
         fixed_keep=r"^val_loss logged|^mean loss",
         searches=(
-            "Trying to infer the `batch_size` from an ambiguous collection",
-            "use `self.log(..., batch_size=batch_size)`",
+                        "ambiguous collection batch_size",
         ),
     ),
     # --- data ---
@@ -131,7 +127,7 @@ TABLE: list[Change] = [
         old_fails=False,
         keep=r"does not have many workers|^workers:",
         searches=(
-            "does not have many workers which may be a bottleneck",
+            "train_dataloader does not have many workers",
             "Consider increasing the value of the `num_workers` argument",
         ),
     ),
@@ -176,8 +172,7 @@ TABLE: list[Change] = [
         keep=r"^\[rank0\]: RuntimeError",
         fixed_keep=r"^rank 0: ",  # the two processes print in either order
         searches=(
-            "parameters that were not used in producing the loss returned by training_step",
-            "ddp_find_unused_parameters_true",
+                        "ddp_find_unused_parameters_true",
         ),
     ),
     Change(
@@ -198,7 +193,7 @@ TABLE: list[Change] = [
         "`trainer.callback_metrics` of rank 0, but not all of its trainer state: `trainer.global_step` "
         "still reads 0 there (checked).",
         searches=(
-            "is not compatible with an interactive environment",
+            "Trainer(strategy='ddp')` is not compatible with an interactive environment",
             "Trainer(strategy='ddp_notebook')",
         ),
     ),
@@ -223,7 +218,7 @@ TABLE: list[Change] = [
         "out float64 (checked), but it is still made on the CPU. A buffer is also saved in the checkpoint; "
         "`register_buffer(..., persistent=False)` leaves it out.",
         searches=(
-            "expected scalar type Double but found Float",
+            "RuntimeError: expected scalar type Double",
             "register_buffer",
         ),
     ),
@@ -242,9 +237,6 @@ TABLE: list[Change] = [
         '`accelerator="cuda"` fails too, with another message.',
         env={"CUDA_VISIBLE_DEVICES": ""},
         keep=r"^[\w.]+(Error|Exception)\b",
-        searches=(
-            "No supported gpu backend found!",
-        ),
     ),
 ]
 # fmt: on

@@ -456,7 +456,7 @@ TABLE: list[Change] = [
         "`-0.008974`, with no warning. 2.x turns that silent mistake into an error.",
         fixed_keep=r"model:",
         same_as_1x=r"^trained model:",
-        searches=("cannot be called on an instance", "load_from_checkpoint"),
+        searches=("load_from_checkpoint",),
     ),
     Change(
         "argparse_trainer", "argparse", "module",
