@@ -574,8 +574,12 @@ def test_search_finds_the_page_and_lands_on_the_section(browser, site_url, built
 # What readers paste into the search box: the error their script printed, or an old 1.x name.
 # Each entry of the upgrade and errors pages names its own (``Change.searches``); the first result
 # must be that entry's section.
-PASTED = {query: f"{page}/#{c.anchor}" for page, module in (("upgrade", upgrade), ("errors", errors))
-          for c in module.TABLE for query in c.searches}
+PASTED = {
+    query: f"{page}/#{c.anchor}"
+    for page, module in (("upgrade", upgrade), ("errors", errors))
+    for c in module.TABLE
+    for query in c.searches
+}
 
 # The results, as Material lists them: one item a page (best first), each the page's own link
 # followed by its matching sections (best first).

@@ -48,7 +48,9 @@ def test_the_2x_form_runs_and_prints_its_proof_without_a_deprecation(c):
 @pytest.mark.parametrize("c", ENTRIES, ids=lambda c: c.stem)
 def test_the_last_1x_release_ran_the_old_form(c):
     record = versions.record(upgrade.LAST_1X, upgrade.PAIRS.old(c.stem))
-    assert record is not None, f"{c.stem}.py is not in the {upgrade.LAST_1X} set: run `make matrix SETS={upgrade.LAST_1X}`"
+    assert record is not None, (
+        f"{c.stem}.py is not in the {upgrade.LAST_1X} set: run `make matrix SETS={upgrade.LAST_1X}`"
+    )
     if not c.on_1x:  # an entry whose old form fails on 1.x too says why
         assert record["returncode"] == 0, f"{c.stem}.py failed on 1.x: {record.get('error')}"
 
