@@ -532,23 +532,19 @@ RUNS = PAIRS.runs
 
 
 def on_last_1x(c: Change) -> str:
-    """What the old form did on the last 1.x release, from the version matrix's run of it."""
+    """What the old form did on the last 1.x release, from the version matrix's run of it: how it
+    ended and, where it ran to the end, its last lines (those the 2.x form must print alike)."""
     record = versions.record(LAST_1X, PAIRS.old(c.stem))
+    release = f"Lightning {versions.version(LAST_1X, 'pytorch-lightning')}"
     if record is None:
-        return f"*Not run on Lightning {versions.version(LAST_1X, 'pytorch-lightning')} yet.*"
-    release = f"Lightning {versions.version(LAST_1X, 'pytorch-lightning')} (torch {versions.version(LAST_1X, 'torch')})"
-    if record["returncode"] == 0:
-        said = f"On {release}, `{c.stem}.py` ran to the end (exit code 0)"
-    else:
-        said = f"On {release}, `{c.stem}.py` failed too: `{record['error']}`"
-    text = "\n".join(record["last_lines"])
-    if c.same_as_1x:
-        text = "\n".join(line for line in record["last_lines"] if re.search(c.same_as_1x, line))
-    block = fenced(
-        text, f'text title="What {c.stem}.py printed on Lightning {versions.version(LAST_1X, "pytorch-lightning")}"'
-    )
+        return f"*Not run on {release} yet.*"
+    ran_on = f"{release} (torch {versions.version(LAST_1X, 'torch')})"
     note = f" {c.on_1x}" if c.on_1x else ""
-    return f"{said}.{note}\n\n{block}" if text.strip() else f"{said}.{note}"
+    if record["returncode"] != 0:
+        return f"On {ran_on}, `{c.stem}.py` failed too: `{record['error']}`.{note}"
+    lines = [line for line in record["last_lines"] if not c.same_as_1x or re.search(c.same_as_1x, line)]
+    said = f"On {ran_on}, `{c.stem}.py` ran to the end (exit code 0).{note}"
+    return f"{said}\n\n" + fenced("\n".join(lines), f'text title="What {c.stem}.py printed on {release}"')
 
 
 def entry(stem: str) -> str:
