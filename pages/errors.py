@@ -256,7 +256,7 @@ _SPECIAL = {
     ),
 }
 
-PAIRS = Pairs(FOLDER, GROUPS, TABLE, runs=_SPECIAL)
+PAIRS = Pairs(FOLDER, GROUPS, TABLE, runs=_SPECIAL, columns=("Your code", "What happens", "Write instead"))
 # Stem -> (the run that makes the error, the run of the fix), in page order.
 RUNS = PAIRS.runs
 

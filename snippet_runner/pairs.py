@@ -89,8 +89,10 @@ class Pairs:
         groups: dict[str, str],
         changes: list[Change],
         runs: dict[str, tuple[Run, Run]] | None = None,
+        columns: tuple[str, str, str] = ("Old form", "Now", "Write instead"),
     ):
         self.folder = folder
+        self.columns = columns  # the summary's headings
         self.groups = groups  # key -> the group's heading, in page order
         self.changes = changes
         self.by_stem = {c.stem: c for c in changes}
@@ -124,7 +126,7 @@ class Pairs:
 
     def summary(self) -> str:
         """One table: old form, how it ends now, the fix; each row links its section."""
-        rows = ["| Old form | Now | Write instead |", "| --- | --- | --- |"]
+        rows = ["| " + " | ".join(self.columns) + " |", "| --- | --- | --- |"]
         for key, heading in self.groups.items():
             rows.append(f"| **{heading}** | | |")
             rows += [
