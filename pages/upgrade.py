@@ -541,7 +541,7 @@ def on_last_1x(c: Change) -> str:
     ran_on = f"{release} (torch {versions.version(LAST_1X, 'torch')})"
     note = f" {c.on_1x}" if c.on_1x else ""
     if record["returncode"] != 0:
-        return f"On {ran_on}, `{c.stem}.py` failed too: `{record['error']}`.{note}"
+        return f"On {ran_on}, `{c.stem}.py` failed too: `` {record['error']} ``.{note}"  # it may hold backticks
     lines = [line for line in record["last_lines"] if not c.same_as_1x or re.search(c.same_as_1x, line)]
     said = f"On {ran_on}, `{c.stem}.py` ran to the end (exit code 0).{note}"
     return f"{said}\n\n" + fenced("\n".join(lines), f'text title="What {c.stem}.py printed on {release}"')

@@ -26,6 +26,10 @@ from snippet_runner.runner import Run
 # section of docs/versions.md that says what to change on that version.
 CHANGES = {
     r"training-loop/clipping_\w+\.py: ImportError: cannot import name 'get_total_norm'": "get-total-norm",
+    r"upgrade/clip_manual_fixed\.py: AttributeError: module 'torch\.nn\.utils' has no attribute 'get_total_norm'": (
+        "get-total-norm"
+    ),
+    r"upgrade/load_on_instance\.py: ran without an error": "load-on-instance",
     r"training-loop/fp16_pytorch\.py: AttributeError: module 'torch\.amp' has no attribute 'GradScaler'": "grad-scaler",
     r"parity/benchmark\.py: TypeError: seed_everything\(\) got an unexpected keyword argument 'verbose'": "seed-verbose",
     r"fabric/train_fabric\.py: AttributeError: 'Fabric' object has no attribute 'rank_zero_first'": "rank-zero-first",
