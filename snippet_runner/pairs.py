@@ -114,11 +114,14 @@ class Pairs:
     def fixed(self, stem: str) -> Run:
         return self.runs[stem][1]
 
+    def warned(self, c: Change) -> bool:
+        """Whether the old form printed its entry's words as a warning: "<file>.py:<line>: <message>"."""
+        return bool(re.search(r"\.py:\d+: .*" + re.escape(c.error), clean(self.old(c.stem).result())))
+
     def outcome(self, c: Change) -> str:
         """How the old form ended, in a few words for the summary: the exception's type, or "warning"."""
-        if not c.old_fails:  # a warning is printed as "<file>.py:<line>: <message>"
-            warned = re.search(r"\.py:\d+: .*" + re.escape(c.error), clean(self.old(c.stem).result()))
-            return "runs, with a warning" if warned else "runs, silently ignored"
+        if not c.old_fails:
+            return "runs, with a warning" if self.warned(c) else "runs, silently ignored"
         found = exception_lines(self.old(c.stem))
         if not found:
             raise ValueError(f"{self.folder}/{c.stem}.py ended without an exception line")

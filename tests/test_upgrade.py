@@ -10,16 +10,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from pair_checks import fix_runs_and_proves_itself, old_form_ends_as_said
 
 from pages import upgrade, versions
 from snippet_runner import clean
 from snippet_runner.matrix import compare
-from snippet_runner.pairs import exception_lines
 
 pytestmark = pytest.mark.usefixtures("all_runs")
 
 ENTRIES = upgrade.TABLE
-DEPRECATION = re.compile(r"\b\w*DeprecationWarning\b|\bFutureWarning\b")
 
 
 def test_the_page_has_at_least_25_old_forms_in_four_groups():
@@ -29,20 +28,12 @@ def test_the_page_has_at_least_25_old_forms_in_four_groups():
 
 @pytest.mark.parametrize("c", ENTRIES, ids=lambda c: c.stem)
 def test_the_old_form_ends_on_the_pinned_version_as_the_entry_says(c):
-    run = upgrade.PAIRS.old(c.stem)
-    if c.old_fails:
-        found = exception_lines(run)
-        assert found, f"{c.stem}.py ended without an exception line"
-        assert found[-1].startswith(c.error), f"{c.stem}.py ended with {found[-1]!r}"
-    else:
-        assert c.error in clean(run.result()), f"{c.stem}.py did not print {c.error!r}"
+    old_form_ends_as_said(upgrade.PAIRS, c)
 
 
 @pytest.mark.parametrize("c", ENTRIES, ids=lambda c: c.stem)
 def test_the_2x_form_runs_and_prints_its_proof_without_a_deprecation(c):
-    output = clean(upgrade.PAIRS.fixed(c.stem).result())
-    assert re.search(c.fixed_prints, output, re.M), f"{c.stem}_fixed.py did not print {c.fixed_prints!r}:\n{output}"
-    assert not DEPRECATION.search(output), f"{c.stem}_fixed.py shows a deprecation:\n{output}"
+    fix_runs_and_proves_itself(upgrade.PAIRS, c)
 
 
 @pytest.mark.parametrize("c", ENTRIES, ids=lambda c: c.stem)
