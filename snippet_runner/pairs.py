@@ -119,7 +119,8 @@ class Pairs:
         return bool(re.search(r"\.py:\d+: .*" + re.escape(c.error), clean(self.old(c.stem).result())))
 
     def outcome(self, c: Change) -> str:
-        """How the old form ended, in a few words for the summary: the exception's type, or "warning"."""
+        """How the old form ended, in a few words for the summary: the exception's type, or that it
+        runs, with a warning or silently ignored."""
         if not c.old_fails:
             return "runs, with a warning" if self.warned(c) else "runs, silently ignored"
         found = exception_lines(self.old(c.stem))
