@@ -63,11 +63,12 @@ class LitDenoiser(pl.LightningModule):
 
 
 # --8<-- [start:seed]
-pl.seed_everything(0, workers=args.seed_workers)  # Python, NumPy and torch; workers=True: each worker too
-model = LitDenoiser()
-trainer = pl.Trainer(max_epochs=2, deterministic=True,  # deterministic algorithms only
-                     logger=False, enable_checkpointing=False, enable_progress_bar=False)
-trainer.fit(model, train_loader)
-trainer.save_checkpoint(args.out)
-print(f"train_loss {trainer.callback_metrics['train_loss_epoch']:.6f}, weights saved to {args.out}")
+if __name__ == "__main__":  # DataLoader workers re-import this file under spawn (macOS, Windows)
+    pl.seed_everything(0, workers=args.seed_workers)  # Python, NumPy and torch; workers=True: each worker too
+    model = LitDenoiser()
+    trainer = pl.Trainer(max_epochs=2, deterministic=True,  # deterministic algorithms only
+                         logger=False, enable_checkpointing=False, enable_progress_bar=False)
+    trainer.fit(model, train_loader)
+    trainer.save_checkpoint(args.out)
+    print(f"train_loss {trainer.callback_metrics['train_loss_epoch']:.6f}, weights saved to {args.out}")
 # --8<-- [end:seed]

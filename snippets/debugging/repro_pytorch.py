@@ -62,20 +62,21 @@ class Denoiser(nn.Module):
 
 
 # --8<-- [start:seed]
-random.seed(0)  # Python,
-np.random.seed(0)  # NumPy
-torch.manual_seed(0)  # and torch, in this process
-torch.use_deterministic_algorithms(True)  # deterministic algorithms only
-model = Denoiser()
-optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-for _ in range(2):  # two epochs
-    losses = []
-    for noisy, clean in train_loader:
-        loss = F.mse_loss(model(noisy.flatten(1)), clean.flatten(1))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.detach())
-torch.save(model.state_dict(), args.out)
-print(f"train_loss {torch.stack(losses).mean():.6f}, weights saved to {args.out}")
+if __name__ == "__main__":  # DataLoader workers re-import this file under spawn (macOS, Windows)
+    random.seed(0)  # Python,
+    np.random.seed(0)  # NumPy
+    torch.manual_seed(0)  # and torch, in this process
+    torch.use_deterministic_algorithms(True)  # deterministic algorithms only
+    model = Denoiser()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    for _ in range(2):  # two epochs
+        losses = []
+        for noisy, clean in train_loader:
+            loss = F.mse_loss(model(noisy.flatten(1)), clean.flatten(1))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.detach())
+    torch.save(model.state_dict(), args.out)
+    print(f"train_loss {torch.stack(losses).mean():.6f}, weights saved to {args.out}")
 # --8<-- [end:seed]

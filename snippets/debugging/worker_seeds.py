@@ -29,8 +29,9 @@ class ShowBatches(pl.LightningModule):
         return batch
 
 
-pl.seed_everything(0, workers=args.seed_workers)
-trainer = pl.Trainer(accelerator="cpu", devices=2, strategy="ddp", logger=False, enable_progress_bar=False)
-# Each process predicts on its half of the 8 samples; each of its 2 workers loads one batch of 2.
-trainer.predict(ShowBatches(), DataLoader(RandomNumbers(), batch_size=2, num_workers=2))
+if __name__ == "__main__":  # DDP and the loader's workers start processes that re-import this file
+    pl.seed_everything(0, workers=args.seed_workers)
+    trainer = pl.Trainer(accelerator="cpu", devices=2, strategy="ddp", logger=False, enable_progress_bar=False)
+    # Each process predicts on its half of the 8 samples; each of its 2 workers loads one batch of 2.
+    trainer.predict(ShowBatches(), DataLoader(RandomNumbers(), batch_size=2, num_workers=2))
 # --8<-- [end:seeds]
