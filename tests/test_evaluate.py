@@ -103,8 +103,8 @@ def test_the_test_loss_is_what_a_plain_loop_computes_on_the_best_checkpoint(tmp_
     setup = "\n".join(section_text(PYTORCH, name) for name in ("imports", "data", "model", "test"))
     program = setup + textwrap.dedent(
         f"""
-        model = AutoEncoder()
-        model.load_state_dict(torch.load({str(checkpoint)!r}, weights_only=True)["state_dict"])
+        model = AutoEncoder().to(device)
+        model.load_state_dict(torch.load({str(checkpoint)!r}, map_location="cpu", weights_only=True)["state_dict"])
         print(repr(test(model, test_loader)))
         """
     )

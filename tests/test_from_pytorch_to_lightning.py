@@ -66,11 +66,11 @@ def test_each_script_has_its_sections_in_its_own_order():
     ]
     assert sections(PYTORCH) == [
         "imports",
+        "device",  # before the functions that read it
         "model",
         "training",
         "validation",
         "data",
-        "device",
         "init",
         "optimizer",
         "fit",

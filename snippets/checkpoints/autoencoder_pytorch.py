@@ -18,6 +18,9 @@ val_loader = DataLoader(val_set, batch_size=200)
 
 
 # --8<-- [start:model]
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
 class AutoEncoder(nn.Module):
     def __init__(self):
         super().__init__()
@@ -33,7 +36,7 @@ class AutoEncoder(nn.Module):
 def train_one_epoch(model, loader, optimizer):
     model.train()
     for x, _ in loader:
-        x = x.view(x.size(0), -1)
+        x = x.view(x.size(0), -1).to(device)
         loss = F.mse_loss(model(x), x)
         optimizer.zero_grad()
         loss.backward()
@@ -45,7 +48,7 @@ def validate(model, loader):
     losses = []
     with torch.no_grad():
         for x, _ in loader:
-            x = x.view(x.size(0), -1)
+            x = x.view(x.size(0), -1).to(device)
             losses.append(F.mse_loss(model(x), x))
     return torch.stack(losses).mean().item()
 # --8<-- [end:model]

@@ -31,7 +31,8 @@ print(f"plain encoder loaded: {sorted(encoder_weights)}")
 
 # --8<-- [start:same-codes]
 x = torch.stack([image for image, _ in test_set]).view(len(test_set), -1)  # 1,000 digits
-model = LitAutoEncoder.load_from_checkpoint("checkpoints/last.ckpt").eval()
+# map_location="cpu": on the CPU beside the plain encoder, even from a checkpoint saved on a GPU.
+model = LitAutoEncoder.load_from_checkpoint("checkpoints/last.ckpt", map_location="cpu").eval()
 with torch.no_grad():
     plain_codes, lightning_codes = encoder(x), model.encoder(x)
 print(f"codes {tuple(plain_codes.shape)}, identical: {torch.equal(plain_codes, lightning_codes)}")

@@ -9,10 +9,11 @@ model = LitAutoEncoder()
 trainer = pl.Trainer(max_epochs=4, default_root_dir="straight")  # 4 epochs in one go
 trainer.fit(model, train_loader, val_loader)
 
-straight = torch.load(trainer.checkpoint_callback.best_model_path, weights_only=True)
+straight = torch.load(trainer.checkpoint_callback.best_model_path,
+                      map_location="cpu", weights_only=True)
 # The checkpoint resume.py printed.
 resumed = torch.load("resumed/lightning_logs/version_0/checkpoints/epoch=3-step=400.ckpt",
-                     weights_only=True)
+                     map_location="cpu", weights_only=True)
 largest = max((straight["state_dict"][name] - weights).abs().max().item()
               for name, weights in resumed["state_dict"].items())
 print(f"global step: straight {straight['global_step']}, resumed {resumed['global_step']}")

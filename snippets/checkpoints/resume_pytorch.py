@@ -1,15 +1,15 @@
 # --8<-- [start:resume]
 import torch
 
-from autoencoder_pytorch import AutoEncoder, train_one_epoch, validate
+from autoencoder_pytorch import AutoEncoder, device, train_one_epoch, validate
 from autoencoder_pytorch import sampler, train_loader, val_loader
 
-model = AutoEncoder()  # fresh weights, replaced below by the checkpoint's
+model = AutoEncoder().to(device)  # fresh weights, replaced below by the checkpoint's
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
 
 # Left by save_pytorch.py, which trained for 2 epochs (epochs 0 and 1).
-checkpoint = torch.load("checkpoint.pt", weights_only=True)
+checkpoint = torch.load("checkpoint.pt", map_location="cpu", weights_only=True)
 model.load_state_dict(checkpoint["model"])
 optimizer.load_state_dict(checkpoint["optimizer"])
 scheduler.load_state_dict(checkpoint["scheduler"])

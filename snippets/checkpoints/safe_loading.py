@@ -23,13 +23,13 @@ class Payload:
         return (print, ("!!! code hidden in untrusted.ckpt ran while it was being loaded",))
 
 
-checkpoint = torch.load("checkpoints/last.ckpt", weights_only=True)
+checkpoint = torch.load("checkpoints/last.ckpt", map_location="cpu", weights_only=True)
 checkpoint["hyper_parameters"]["lr"] = Payload()  # a real checkpoint, one value poisoned
 torch.save(checkpoint, "untrusted.ckpt")
 # --8<-- [end:untrusted]
 
 # --8<-- [start:unsafe]
-torch.load("untrusted.ckpt", weights_only=False)  # full unpickling runs what the file says
+torch.load("untrusted.ckpt", map_location="cpu", weights_only=False)  # full unpickling runs what the file says
 # --8<-- [end:unsafe]
 
 
@@ -45,7 +45,8 @@ def resume_from_untrusted():
 
 
 loaders = {
-    "torch.load(weights_only=True)": lambda: torch.load("untrusted.ckpt", weights_only=True),
+    "torch.load(weights_only=True)": lambda: torch.load("untrusted.ckpt", map_location="cpu",
+                                                      weights_only=True),
     "LitAutoEncoder.load_from_checkpoint": lambda: LitAutoEncoder.load_from_checkpoint(
         "untrusted.ckpt"),
     "trainer.fit(ckpt_path=...)": resume_from_untrusted,
@@ -91,7 +92,7 @@ for value in [3, 1e-3, "adam", True, None, [64, 3], (64, 3), {"sizes": [64, 3]},
     torch.save({"hyper_parameters": {"value": value}}, buffer)
     buffer.seek(0)
     try:
-        torch.load(buffer, weights_only=True)
+        torch.load(buffer, map_location="cpu", weights_only=True)
         verdict = "loads"
     except pickle.UnpicklingError as error:
         verdict = f"UnpicklingError, unsupported global {refused_global(error)}"

@@ -13,6 +13,7 @@ dataset = Subset(dataset, range(4000))  # 4,000 of MNIST's 60,000 images: second
 train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generator().manual_seed(0))
 train_loader = DataLoader(train_set, batch_size=32, shuffle=True)
 val_loader = DataLoader(val_set, batch_size=200)
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 class AutoEncoder(nn.Module):
@@ -29,7 +30,7 @@ def train(model, optimizer, batches):
     model.train()
     losses = []
     for x, _ in batches:
-        x = x.view(x.size(0), -1)
+        x = x.view(x.size(0), -1).to(device)
         loss = F.mse_loss(model(x), x)
         optimizer.zero_grad()
         loss.backward()
@@ -40,13 +41,16 @@ def train(model, optimizer, batches):
 
 def validate(model, batches):
     model.eval()
+    losses = []
     with torch.no_grad():
-        losses = [F.mse_loss(model(x.view(x.size(0), -1)), x.view(x.size(0), -1)) for x, _ in batches]
+        for x, _ in batches:
+            x = x.view(x.size(0), -1).to(device)
+            losses.append(F.mse_loss(model(x), x))
     return torch.stack(losses).mean().item()
 
 
 torch.manual_seed(0)
-model = AutoEncoder()
+model = AutoEncoder().to(device)
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 # --8<-- [end:example]
 
@@ -88,7 +92,7 @@ model.train()
 started = time.perf_counter()
 for x, _ in train_loader:
     loaded = time.perf_counter()
-    x = x.view(x.size(0), -1)
+    x = x.view(x.size(0), -1).to(device)
     loss = F.mse_loss(model(x), x)
     optimizer.zero_grad()
     loss.backward()

@@ -8,11 +8,11 @@ def largest_difference(a, b):
 
 
 def pytorch(path):
-    return torch.load(path, weights_only=True)
+    return torch.load(path, map_location="cpu", weights_only=True)
 
 
 def lightning(path):
-    return torch.load(path, weights_only=True)["state_dict"]
+    return torch.load(path, map_location="cpu", weights_only=True)["state_dict"]
 
 
 seeded = lightning("lightning_1.ckpt")

@@ -1,5 +1,6 @@
 # --8<-- [start:imports]
 import argparse
+import os
 import random
 
 import numpy as np
@@ -67,11 +68,14 @@ if __name__ == "__main__":  # DataLoader workers re-import this file under spawn
     np.random.seed(0)  # NumPy
     torch.manual_seed(0)  # and torch, in this process
     torch.use_deterministic_algorithms(True)  # deterministic algorithms only
-    model = Denoiser()
+    os.environ["CUBLAS_WORKSPACE_CONFIG"] = ":4096:8"  # which CUDA's matrix products need for it
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    model = Denoiser().to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     for _ in range(2):  # two epochs
         losses = []
         for noisy, clean in train_loader:
+            noisy, clean = noisy.to(device), clean.to(device)
             loss = F.mse_loss(model(noisy.flatten(1)), clean.flatten(1))
             optimizer.zero_grad()
             loss.backward()

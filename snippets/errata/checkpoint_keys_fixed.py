@@ -1,7 +1,7 @@
 import torch
 from torch import nn
 
-checkpoint = torch.load("autoencoder.ckpt")
+checkpoint = torch.load("autoencoder.ckpt", map_location="cpu")
 print(checkpoint.keys())
 # The weights are all in "state_dict", each name prefixed with the attribute that holds it.
 weights = checkpoint["state_dict"]

@@ -5,11 +5,11 @@ import sys
 
 import torch
 
-pytorch_best = torch.load("best.pt", weights_only=True)
-lightning_best = torch.load(sys.argv[1], weights_only=True)["state_dict"]
+pytorch_best = torch.load("best.pt", map_location="cpu", weights_only=True)
+lightning_best = torch.load(sys.argv[1], map_location="cpu", weights_only=True)["state_dict"]
 same_weights = all(torch.equal(weight, lightning_best[name]) for name, weight in pytorch_best.items())
 print(f"best.pt and {sys.argv[1]} hold the same weights, bit for bit: {same_weights}")
-pytorch_codes = torch.load("codes_pytorch.pt", weights_only=True)
-lightning_codes = torch.load("codes_lightning.pt", weights_only=True)
+pytorch_codes = torch.load("codes_pytorch.pt", map_location="cpu", weights_only=True)
+lightning_codes = torch.load("codes_lightning.pt", map_location="cpu", weights_only=True)
 print(f"the 1,000 codes are the same, bit for bit: {torch.equal(pytorch_codes, lightning_codes)}")
 # --8<-- [end:compare]

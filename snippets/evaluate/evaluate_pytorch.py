@@ -19,6 +19,9 @@ test_loader = DataLoader(test_set, batch_size=200)
 
 
 # --8<-- [start:model]
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
 class AutoEncoder(nn.Module):
     def __init__(self):
         super().__init__()
@@ -32,7 +35,7 @@ class AutoEncoder(nn.Module):
 def train_one_epoch(model, loader, optimizer):
     model.train()
     for x, _ in loader:
-        x = x.view(x.size(0), -1)
+        x = x.view(x.size(0), -1).to(device)
         loss = F.mse_loss(model(x), x)
         optimizer.zero_grad()
         loss.backward()
@@ -44,7 +47,7 @@ def validate(model, loader):
     losses = []
     with torch.no_grad():
         for x, _ in loader:
-            x = x.view(x.size(0), -1)
+            x = x.view(x.size(0), -1).to(device)
             losses.append(F.mse_loss(model(x), x))
     return torch.stack(losses).mean().item()
 # --8<-- [end:model]
@@ -56,7 +59,7 @@ def test(model, loader):
     total, count = 0.0, 0
     with torch.inference_mode():  # no gradients, no autograd bookkeeping
         for x, _ in loader:
-            x = x.view(x.size(0), -1)
+            x = x.view(x.size(0), -1).to(device)
             total += F.mse_loss(model(x), x).item() * len(x)  # each batch weighs its size
             count += len(x)
     return total / count  # the mean over the whole test set
@@ -67,13 +70,13 @@ def test(model, loader):
 def predict(model, loader):
     model.eval()
     with torch.inference_mode():
-        return [model.encoder(x.view(x.size(0), -1)) for x, _ in loader]  # one output per batch
+        return [model.encoder(x.view(x.size(0), -1).to(device)) for x, _ in loader]  # one output per batch
 # --8<-- [end:predict]
 
 
 # --8<-- [start:fit]
 torch.manual_seed(0)
-model = AutoEncoder()
+model = AutoEncoder().to(device)
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 best_val_loss = float("inf")
 for epoch in range(5):
@@ -86,7 +89,7 @@ for epoch in range(5):
 # --8<-- [end:fit]
 
 # --8<-- [start:run-test]
-model.load_state_dict(torch.load("best.pt", weights_only=True))  # the best epoch's weights
+model.load_state_dict(torch.load("best.pt", map_location="cpu", weights_only=True))  # the best epoch's weights
 test_loss = test(model, test_loader)
 print(f"test_loss {test_loss:.6f}")
 # --8<-- [end:run-test]

@@ -3,8 +3,8 @@
 # --8<-- [start:compare]
 import torch
 
-pytorch_weights = torch.load("autoencoder_pytorch.pt", weights_only=True)
-fabric_weights = torch.load("autoencoder_fabric.ckpt", weights_only=True)["model"]
+pytorch_weights = torch.load("autoencoder_pytorch.pt", map_location="cpu", weights_only=True)
+fabric_weights = torch.load("autoencoder_fabric.ckpt", map_location="cpu", weights_only=True)["model"]
 
 assert pytorch_weights.keys() == fabric_weights.keys()
 for name, weight in pytorch_weights.items():

@@ -5,8 +5,8 @@ import sys
 
 import torch
 
-pytorch_weights = torch.load("autoencoder_pytorch.pt", weights_only=True)
-checkpoint = torch.load(sys.argv[1], weights_only=True)  # the path train_lightning.py printed
+pytorch_weights = torch.load("autoencoder_pytorch.pt", map_location="cpu", weights_only=True)
+checkpoint = torch.load(sys.argv[1], map_location="cpu", weights_only=True)  # the path train_lightning.py printed
 lightning_weights = checkpoint["state_dict"]
 # --8<-- [end:load]
 

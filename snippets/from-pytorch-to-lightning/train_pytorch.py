@@ -6,6 +6,10 @@ from torch.utils.data import DataLoader, Subset, random_split
 from torchvision import datasets, transforms
 # --8<-- [end:imports]
 
+# --8<-- [start:device]
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+# --8<-- [end:device]
+
 
 # --8<-- [start:model]
 class AutoEncoder(nn.Module):
@@ -58,10 +62,6 @@ train_set, val_set = random_split(dataset, [3200, 800], generator=torch.Generato
 train_loader = DataLoader(train_set, batch_size=32, shuffle=True)
 val_loader = DataLoader(val_set, batch_size=200)
 # --8<-- [end:data]
-
-# --8<-- [start:device]
-device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-# --8<-- [end:device]
 
 # --8<-- [start:init]
 torch.manual_seed(0)

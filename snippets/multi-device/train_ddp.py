@@ -38,7 +38,8 @@ parser = argparse.ArgumentParser(description="Train the auto-encoder on several 
 parser.add_argument("--accelerator", default="cpu", help='"cpu" (the default), "gpu", "cuda", "mps" or "auto"')
 parser.add_argument("--devices", type=devices_option, default=None,
                     help="devices (processes) per machine; default: 2 on the CPU, every device otherwise")
-parser.add_argument("--strategy", default="ddp", help='"ddp" (the default) or another of the Trainer\'s strategies')
+parser.add_argument("--strategy", default="ddp",
+                    help='"ddp" (the default) or another that runs this whole script in each process; not ddp_spawn')
 parser.add_argument("--num-nodes", type=int, default=1, help="machines taking part (default 1)")
 parser.add_argument("--precision", default="32-true", help='"32-true" (the default), "16-mixed", "bf16-mixed", ...')
 parser.add_argument("--epochs", type=int, default=2)

@@ -2,8 +2,9 @@
 # --8<-- [start:compare]
 import torch
 
-core = torch.load("autoencoder_pytorch.pt", weights_only=True)  # the core page's plain loop
-checkpoint = torch.load("lightning_logs/version_0/checkpoints/epoch=4-step=500.ckpt", weights_only=True)
+core = torch.load("autoencoder_pytorch.pt", map_location="cpu", weights_only=True)  # the core page's plain loop
+checkpoint = torch.load("lightning_logs/version_0/checkpoints/epoch=4-step=500.ckpt",
+                        map_location="cpu", weights_only=True)
 organized = checkpoint["state_dict"]  # the DataModule and the callback
 
 assert core.keys() == organized.keys()

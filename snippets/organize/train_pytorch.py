@@ -30,6 +30,9 @@ def make_loaders(train_set, val_set, batch_size=32):
 
 
 # --8<-- [start:model]
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
 class AutoEncoder(nn.Module):
     def __init__(self):
         super().__init__()
@@ -69,7 +72,6 @@ prepare_data()
 train_set, val_set = make_datasets()
 train_loader, val_loader = make_loaders(train_set, val_set)
 
-device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 torch.manual_seed(0)
 model = AutoEncoder().to(device)
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)

@@ -29,15 +29,16 @@ class AutoEncoder(nn.Module):
 
 
 # --8<-- [start:training]
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 torch.manual_seed(0)
-model = AutoEncoder()
+model = AutoEncoder().to(device)
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 writer = SummaryWriter("runs/autoencoder")  # default: runs/<date>_<host>/
 global_step = 0
 for epoch in range(5):
     model.train()
     for x, _ in train_loader:
-        x = x.view(x.size(0), -1)
+        x = x.view(x.size(0), -1).to(device)
         x_hat = model(x)
         loss = F.mse_loss(x_hat, x)
         optimizer.zero_grad()
@@ -53,7 +54,7 @@ for epoch in range(5):
     val_loss = val_mae = 0.0
     with torch.no_grad():
         for x, _ in val_loader:
-            x = x.view(x.size(0), -1)
+            x = x.view(x.size(0), -1).to(device)
             x_hat = model(x)
             val_loss += F.mse_loss(x_hat, x).item()
             val_mae += F.l1_loss(x_hat, x).item()

@@ -17,6 +17,9 @@ val_loader = DataLoader(val_set, batch_size=200)
 
 
 # --8<-- [start:model]
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
 class AutoEncoder(nn.Module):
     def __init__(self):
         super().__init__()
@@ -32,7 +35,7 @@ def validate(model, loader):
     losses = []
     with torch.no_grad():
         for x, _ in loader:
-            x = x.view(x.size(0), -1)
+            x = x.view(x.size(0), -1).to(device)
             losses.append(F.mse_loss(model(x), x))
     return torch.stack(losses).mean().item()
 # --8<-- [end:model]
@@ -43,7 +46,7 @@ def train_one_epoch(model, loader, optimizer, max_norm):
     model.train()
     norms_before, norms_after = [], []
     for x, _ in loader:
-        x = x.view(x.size(0), -1)
+        x = x.view(x.size(0), -1).to(device)
         loss = F.mse_loss(model(x), x)
         optimizer.zero_grad()
         loss.backward()
@@ -58,7 +61,7 @@ def train_one_epoch(model, loader, optimizer, max_norm):
 
 # --8<-- [start:fit]
 torch.manual_seed(0)
-model = AutoEncoder()
+model = AutoEncoder().to(device)
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 for epoch in range(3):
     before, after = train_one_epoch(model, train_loader, optimizer, max_norm=0.02)

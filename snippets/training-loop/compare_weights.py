@@ -6,8 +6,8 @@ import sys
 import torch
 
 pytorch_file, lightning_file = sys.argv[1], sys.argv[2]
-pytorch_weights = torch.load(pytorch_file, weights_only=True)
-lightning_weights = torch.load(lightning_file, weights_only=True)["state_dict"]
+pytorch_weights = torch.load(pytorch_file, map_location="cpu", weights_only=True)
+lightning_weights = torch.load(lightning_file, map_location="cpu", weights_only=True)["state_dict"]
 assert pytorch_weights.keys() == lightning_weights.keys()
 largest = max((w - lightning_weights[name]).abs().max().item() for name, w in pytorch_weights.items())
 identical = all(torch.equal(w, lightning_weights[name]) for name, w in pytorch_weights.items())

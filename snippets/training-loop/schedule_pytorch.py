@@ -16,6 +16,9 @@ val_loader = DataLoader(val_set, batch_size=200)
 
 
 # --8<-- [start:model]
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
 class AutoEncoder(nn.Module):
     def __init__(self):
         super().__init__()
@@ -31,7 +34,7 @@ def validate(model, loader):
     losses = []
     with torch.no_grad():
         for x, _ in loader:
-            x = x.view(x.size(0), -1)
+            x = x.view(x.size(0), -1).to(device)
             losses.append(F.mse_loss(model(x), x))
     return torch.stack(losses).mean().item()
 # --8<-- [end:model]
@@ -42,7 +45,7 @@ def train_one_epoch(model, loader, optimizer, warmup):
     model.train()
     rates = []
     for x, _ in loader:
-        x = x.view(x.size(0), -1)
+        x = x.view(x.size(0), -1).to(device)
         loss = F.mse_loss(model(x), x)
         optimizer.zero_grad()
         loss.backward()
@@ -53,7 +56,7 @@ def train_one_epoch(model, loader, optimizer, warmup):
 
 
 torch.manual_seed(0)
-model = AutoEncoder()
+model = AutoEncoder().to(device)
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 # From a tenth of the rate to all of it over the first 100 steps...
 warmup = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=0.1, total_iters=100)
