@@ -332,19 +332,22 @@ class ForkServer:
         cwd: str | os.PathLike,
         env: dict[str, str],
         timeout: float | None = None,
+        process_log: str | os.PathLike | None = None,
     ) -> Result:
         """Run ``script`` with ``args`` in a forked child, in ``cwd``, with exactly ``env``.
 
         Returns a ``Result``. Raises ``ForkTimeout`` after ``timeout`` seconds, once the child's
         process group is killed; ``ForkServerError`` when the script could not be started this
-        way (``started`` False: run it as a plain subprocess)."""
+        way (``started`` False: run it as a plain subprocess). With ``process_log``, the child
+        appends a line to that file for each process the script starts (see ``_log_process_starts``)."""
         env = {str(k): str(v) for k, v in env.items()}
         if startup_env(env) != self._key:
             differ = sorted({k for k, _ in set(startup_env(env)) ^ set(self._key)})
             raise NotForkable(f"start-up variables differ from the fork server's: {', '.join(differ)}")
-        request = json.dumps(
-            {"script": os.fspath(script), "args": [str(a) for a in args], "cwd": os.fspath(cwd), "env": env}
-        ).encode()
+        request = {"script": os.fspath(script), "args": [str(a) for a in args], "cwd": os.fspath(cwd), "env": env}
+        if process_log is not None:
+            request["process_log"] = os.fspath(process_log)
+        request = json.dumps(request).encode()
         if len(request) > _MAX_MESSAGE:
             raise NotForkable("the request is too large")
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -463,11 +466,12 @@ def run(
     cwd: str | os.PathLike,
     env: dict[str, str],
     timeout: float | None = None,
+    process_log: str | os.PathLike | None = None,
 ) -> Result:
     """``ForkServer.run`` on the shared server for ``env`` (ForkServerError when switched off)."""
     if os.environ.get(SWITCH, "1") == "0":
         raise ForkServerError(f"forking is switched off ({SWITCH}=0)")
-    return shared_server(env).run(script, args, cwd=cwd, env=env, timeout=timeout)
+    return shared_server(env).run(script, args, cwd=cwd, env=env, timeout=timeout, process_log=process_log)
 
 
 def close_all() -> None:
@@ -809,6 +813,8 @@ def _prepare_child(request: dict, out_fd: int, server_fds: set[int], env_trigger
     sys.path[0] = os.path.dirname(os.path.realpath(path))  # as python does for `python script.py`
     _reset_import_state(env, cwd)
     _watch_imports(env_triggers)
+    if request.get("process_log"):
+        _log_process_starts(request["process_log"])
     importlib.invalidate_caches()
     warnings._filters_mutated()  # a warning the imports gave in the server shows again
     warnings.onceregistry.clear()
@@ -844,6 +850,36 @@ def _reset_import_state(env: dict[str, str], cwd: str) -> None:
     numpy_random = sys.modules.get("numpy.random")
     if numpy_random is not None:
         numpy_random.seed()  # fresh entropy, as in a new process (random reseeds itself at fork)
+
+
+def _log_process_starts(log: str) -> None:
+    """Append a line to ``log`` for each process the script starts: ``fork`` (a ``multiprocessing``
+    fork, a DataLoader worker), ``spawn <program>`` (the spawn and forkserver start methods) or
+    ``run <program>`` (``subprocess``, ``os.system``: Lightning's DDP launcher, torchrun). The
+    start method matters only to a run that starts one (tests/test_spawn.py reruns those)."""
+    import multiprocessing.util as mp_util
+
+    def note(line: str) -> None:
+        with open(log, "a", encoding="utf-8") as file:
+            file.write(line + "\n")
+
+    def audit(event: str, args: tuple) -> None:
+        if event in ("os.fork", "os.forkpty"):
+            note("fork")
+        elif event in ("subprocess.Popen", "os.posix_spawn", "os.spawn", "os.exec"):
+            note(f"run {os.path.basename(os.fsdecode(args[0]))}")
+        elif event == "os.system":
+            note(f"run {os.fsdecode(args[0]).split()[0] if os.fsdecode(args[0]).split() else ''}")
+
+    sys.addaudithook(audit)  # for the rest of this process, and its forked children
+
+    real_spawnv_passfds = mp_util.spawnv_passfds  # the spawn start method starts no audited event
+
+    def spawnv_passfds(path, args, passfds):
+        note(f"spawn {os.path.basename(os.fsdecode(path))}")
+        return real_spawnv_passfds(path, args, passfds)
+
+    mp_util.spawnv_passfds = spawnv_passfds
 
 
 def _watch_imports(env_triggers: dict[str, dict[str, str | None]]) -> None:

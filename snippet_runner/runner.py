@@ -33,7 +33,7 @@ from snippet_runner import forkserver, mnist, settings
 # The MkDocs hooks set it to the folder of the mkdocs.yml being built.
 ROOT = Path(__file__).resolve().parent.parent
 # Bump when the cache layout or what a run does changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 VERSIONED_PACKAGES = ("torch", "torchvision", "pytorch-lightning", "lightning", "tensorboard", "numpy", "matplotlib")
 # markdown-exec names each block's code "<code block: id ...>"; the MkDocs hooks give every
 # exec block the id "<page>:<line>", so a frame of that name says which block asked for a run.
@@ -76,6 +76,9 @@ class Result:
     ran_in: str = ""  # where the working directory was while it ran (to tidy paths in the output)
     root: str = ""  # the site root it ran from (a cache made in another clone names that one)
     cached: bool = field(default=False)
+    # The processes the script started, one line each ("fork", "spawn python", "run python"),
+    # recorded when it ran forked; None when it ran as a plain subprocess (not recorded).
+    started: tuple[str, ...] | None = None
 
     @property
     def name(self) -> str:
@@ -316,6 +319,7 @@ def _load_cached(entry: Path, shown: str) -> Result | None:
             ran_in=record.get("ran_in", ""),
             root=record.get("root", ""),
             cached=True,
+            started=None if record["started"] is None else tuple(record["started"]),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -378,15 +382,17 @@ def script_environment(extra: Mapping[str, str]) -> dict[str, str]:
 
 
 def _execute(script: Path, shown: str, args, env, workdir: Path, timeout: float, returncode: int):
-    """Run the script in its own process; returns what it printed and how long it took.
+    """Run the script in its own process; returns what it printed, how long it took and the
+    processes it started (``Result.started``).
 
     A child forked from the warm interpreter of ``forkserver`` (torch and Lightning already
     imported) where the script allows it, else a plain ``python script.py``; the output the
     page shows is the same either way (tests/test_forkserver.py compares them)."""
     full_env = script_environment(env)
     if _imports_preloaded(script) and forkserver.can_fork(script.read_text()):
+        log = workdir.parent / "started-processes"
         try:
-            ran = forkserver.run(script, args, cwd=workdir, env=full_env, timeout=timeout)
+            ran = forkserver.run(script, args, cwd=workdir, env=full_env, timeout=timeout, process_log=log)
         except forkserver.ForkTimeout as error:
             raise SnippetError(_timed_out(shown, timeout, error.output)) from None
         except forkserver.ForkServerError as error:
@@ -394,7 +400,8 @@ def _execute(script: Path, shown: str, args, env, workdir: Path, timeout: float,
                 raise SnippetError(f"{shown}: {error}") from None
             # the warm interpreter could not take it: run it the plain way below
         else:
-            return _checked(shown, ran.returncode, returncode, ran.output), ran.seconds
+            started = tuple(dict.fromkeys(log.read_text().splitlines())) if log.exists() else ()
+            return _checked(shown, ran.returncode, returncode, ran.output), ran.seconds, started
     started = time.perf_counter()
     # A session of its own, so that a timeout kills the script and every process it started (DDP workers).
     process = subprocess.Popen(
@@ -414,7 +421,7 @@ def _execute(script: Path, shown: str, args, env, workdir: Path, timeout: float,
         raise SnippetError(_timed_out(shown, timeout, raw)) from None
     finally:
         _kill_group(process)
-    return _checked(shown, process.returncode, returncode, raw), time.perf_counter() - started
+    return _checked(shown, process.returncode, returncode, raw), time.perf_counter() - started, None
 
 
 def _imports_preloaded(script: Path) -> bool:
@@ -473,11 +480,14 @@ def _resolve(declared: Run) -> Result:
     try:
         workdir = scratch / "work"
         _prepare_workdir(workdir, starts_from)
-        output, seconds = _execute(path, shown, args, declared.env, workdir, declared.timeout, declared.returncode)
+        output, seconds, started = _execute(
+            path, shown, args, declared.env, workdir, declared.timeout, declared.returncode
+        )
         record = {
             "script": shown,
             "output": output,
             "seconds": seconds,
+            "started": None if started is None else list(started),
             "versions": versions(),
             "ran_in": str(workdir),
             "root": str(ROOT),
