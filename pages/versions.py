@@ -235,6 +235,38 @@ def details() -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+def gpu_section() -> str:
+    """The GPU set: what it ran on and what differs from the CPU, or that it was not measured;
+    a run declared since it was measured shows as not run on a GPU yet."""
+    gpu_sets = [s for s in matrix.SETS if s.gpu]
+    parts = []
+    for version_set in gpu_sets:
+        measured = data()["sets"].get(version_set.name)
+        if measured is None:
+            parts.append(
+                f"**Not measured on a GPU.** The **{version_set.name}** set ({version_set.title.lower()}) runs "
+                "every script of the site on a CUDA GPU with `make matrix`, on a machine where torch sees one. "
+                "No such machine has been available to this project yet, so every set on this page ran on a "
+                "CPU, and what this site says about GPUs is what the libraries document and their source does, "
+                "not something measured here."
+            )
+            continue
+        runs = measured["runs"]
+        declared = data()["sets"]["pinned"]["runs"]
+        missing = [where for where in declared if where not in runs]
+        different = {where: run for where, run in runs.items() if run["status"] == "different"}
+        text = (
+            f"The **{version_set.name}** set ran on {measured['machine']}, on {measured['date']}: "
+            f"{tally(runs)}. It is in the tables above; what differs from the CPU:"
+        )
+        lines = [f"- `{where}`: {note(run)}" for where, run in different.items()] or ["- nothing: the same numbers"]
+        if missing:
+            names = ", ".join(f"`{where}`" for where in missing)
+            lines.append(f"- not run on a GPU yet (declared since): {names}")
+        parts.append(text + "\n\n" + "\n".join(lines))
+    return "\n\n".join(parts) + "\n"
+
+
 def count(name: str, status: str) -> int:
     """How many runs of a set ended with ``status`` (for the page's prose)."""
     return counts(data()["sets"][name]["runs"])[status]

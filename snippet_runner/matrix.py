@@ -72,6 +72,9 @@ class VersionSet:
     # True: each run is compared with the pinned set (STATUSES); False: how each run ended is
     # recorded, whatever its declared exit code (ENDINGS).
     compares: bool = True
+    # Runs on a GPU: measured only where torch sees one (``make matrix`` elsewhere keeps its last
+    # record, or none), with a run cache of its own (the cache key does not cover the device).
+    gpu: bool = False
 
     def covers(self, where: str) -> bool:
         """Whether the set runs the run declared at ``where`` ("pages/<module>.py: <name>")."""
@@ -80,6 +83,9 @@ class VersionSet:
 
 SETS = (
     VersionSet("pinned", "The site's pinned versions (requirements.txt)", None, must_pass=True),
+    # The pinned versions on a machine with a CUDA GPU: accelerator="auto" and the PyTorch tabs'
+    # device code pick the GPU there. Every script must run; its numbers may differ from the CPU's.
+    VersionSet("gpu", "The site's pinned versions on a GPU", None, must_pass=True, gpu=True),
     # Unpinned: each `make matrix` resolves the newest releases on the registry and installs those.
     VersionSet("newest", "The newest releases", PACKAGES, must_pass=True),
     # The last release of a Lightning 2.x minor, with a torch, torchvision, TensorBoard and NumPy
@@ -265,7 +271,7 @@ def measure(out: Path, previous: Path | None, version_set: VersionSet) -> None:
         record.pop("recorded", None)
     payload = {
         "versions": runner.versions(),
-        "machine": machine(),
+        "machine": machine(gpu=version_set.gpu),
         "date": datetime.date.today().isoformat(),
         "seconds": round(time.perf_counter() - started),
         "runs": runs,
@@ -419,8 +425,9 @@ def _shown_args(run) -> list[str]:
     return shown
 
 
-def machine() -> str:
-    """What a set was measured on, in words."""
+def machine(gpu: bool = False) -> str:
+    """What a set was measured on, in words: for a GPU set, the GPU, its driver and the CUDA
+    version torch was built with."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -430,7 +437,18 @@ def machine() -> str:
     except OSError:
         pass
     where = "GitHub Actions, " if os.environ.get("GITHUB_ACTIONS") == "true" else ""
-    return f"{where}{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores, CPU only"
+    host = f"{where}{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores"
+    if not gpu:
+        return f"{host}, CPU only"
+    import torch
+
+    try:
+        driver = subprocess.run(
+            ["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"], capture_output=True, text=True
+        ).stdout.split()[0]
+    except (OSError, IndexError):
+        driver = "unknown"
+    return f"{host}, {torch.cuda.get_device_name(0)} (driver {driver}, torch built for CUDA {torch.version.cuda})"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -525,15 +543,24 @@ def venv_for(version_set: VersionSet) -> Path:
     return python
 
 
-def run_set(version_set: VersionSet, again: bool) -> dict:
-    """Measure one set in its venv; returns what it wrote."""
+def has_gpu(python: Path) -> bool:
+    """Whether torch in that interpreter sees a CUDA GPU."""
+    program = "import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)"
+    return subprocess.run([str(python), "-c", program], capture_output=True).returncode == 0
+
+
+def run_set(version_set: VersionSet, again: bool) -> dict | None:
+    """Measure one set in its venv; returns what it wrote, or None for a GPU set on a machine
+    without a GPU (nothing measured)."""
     python = venv_for(version_set)
+    if version_set.gpu and not has_gpu(python):
+        return None
     folder = matrix_dir() / version_set.name
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / "results.json"
     env = dict(os.environ)
     env.setdefault("SNIPPET_DATA_DIR", str(ROOT / "data"))
-    if version_set.requirements is not None:
+    if version_set.requirements is not None or version_set.gpu:
         env["SNIPPET_CACHE_DIR"] = str(folder / "runs")  # the pinned set shares the build's cache
     command = [str(python), "-m", "snippet_runner.matrix", "--measure", str(out), "--set", version_set.name]
     if out.exists() and not again:
@@ -551,6 +578,25 @@ def run_set(version_set: VersionSet, again: bool) -> dict:
     if process.wait() != 0:
         raise SystemExit(f"[{version_set.name}] measuring failed (exit code {process.returncode})")
     return json.loads(out.read_text())
+
+
+def oldest_passing(package: str) -> str | None:
+    """The oldest version of ``package`` among the measured CPU sets in which every run ended as
+    its page says (passed, or only other numbers): the scripts are known to run from there on."""
+    sets = load()["sets"]
+    good = [
+        sets[s.name]["versions"][package]
+        for s in SETS
+        if s.compares
+        and not s.gpu
+        and s.name in sets
+        and all(run["status"] in ("passed", "different") for run in sets[s.name]["runs"].values())
+    ]
+    return min(good, key=_version_key, default=None)
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version.split("+")[0])[:3])
 
 
 def load() -> dict:
@@ -667,9 +713,14 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"no such set: {', '.join(unknown)} (the sets: {', '.join(BY_NAME)})")
     started = time.perf_counter()
-    for name in names:
+    for name in list(names):
         since = time.perf_counter()
         measured = run_set(BY_NAME[name], options.again)
+        if measured is None:
+            kept = load()["sets"].get(name, {}).get("date")
+            print(f"[{name}] not measured: torch sees no GPU here; kept as measured {kept or 'never'}", flush=True)
+            names.remove(name)
+            continue
         data = load()
         data["sets"][name] = record(data, BY_NAME[name], measured)
         save(data)

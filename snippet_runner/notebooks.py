@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from snippet_runner import runner
+from snippet_runner import matrix, runner
 from snippet_runner.memo import memoized
 
 # pymdownx.snippets' section markers; a marker at the start of a line cuts a cell there.
@@ -137,11 +137,48 @@ def build(title: str, page_markdown: str, declared, requirements: str) -> str:
         path, shown_in = runner.resolve(run.script)
         modules = tuple((module.name, module.read_text()) for module in runner.local_imports(path))
         payload.append((path.name, shown_in, path.read_text(), run.arguments(), run.returncode, folder, modules))
-    return _render(title, page_markdown, tuple(payload), requirements)
+    return _render(title, page_markdown, tuple(payload), requirements, matrix.oldest_passing("torch"))
+
+
+def install_cell(requirements: str, packages: list[str], torch_from: str | None) -> str:
+    """The first cell: ``%pip install`` what the notebook needs at the site's pinned versions, but
+    keep the runtime's own torch and torchvision (Colab's) when that torch is at least
+    ``torch_from``, the oldest torch on which the version matrix saw every script pass: then no
+    torch is downloaded and no restart is needed."""
+    pins = pinned(requirements, packages)
+    torch_pins = [pin for pin in pins if pin.split("==")[0] in ("torch", "torchvision")]
+    others = [pin for pin in pins if pin not in torch_pins]
+    if torch_from is None:
+        return (
+            "# Installs the versions the site was built and tested with (its requirements.txt).\n"
+            "# In Colab this replaces the torch it ships: if Colab asks, restart the session once.\n"
+            f"%pip install -q {' '.join(pins)}"
+        )
+    least = tuple(int(part) for part in re.findall(r"\d+", torch_from)[:3])
+    return rf"""# Installs what this notebook needs, at the versions the site was built with (its requirements.txt).
+# The site's scripts ran on torch {torch_from} and every newer torch it was tested with (its
+# Tested versions page), so a runtime's own torch from {torch_from} on (Colab's) is kept as it is:
+# nothing to download, no restart. An older one is replaced by the pinned torch: if the runtime
+# then asks to restart the session, restart it once and run the cells again from the top.
+import re
+from importlib.metadata import PackageNotFoundError, version
+
+
+def installed(package):
+    try:
+        return tuple(int(part) for part in re.findall(r"\d+", version(package).split("+")[0])[:3])
+    except PackageNotFoundError:
+        return None
+
+
+needed = "{" ".join(others)}"
+if not (installed("torchvision") and (installed("torch") or ()) >= {least!r}):
+    needed = "{" ".join(torch_pins)} " + needed
+%pip install -q {{needed}}"""
 
 
 @memoized
-def _render(title: str, page_markdown: str, payload: tuple, requirements: str) -> str:
+def _render(title: str, page_markdown: str, payload: tuple, requirements: str, torch_from: str | None) -> str:
     import nbformat  # here, not at the top: a warm build reads the notebooks and needs no nbformat
     from nbformat import v4
 
@@ -159,12 +196,7 @@ def _render(title: str, page_markdown: str, payload: tuple, requirements: str) -
             f"{names}. Each is whole, cut into cells where the page cuts it, under the page's "
             "headings. Run the cells from top to bottom: a script may read what an earlier one wrote."
         ),
-        v4.new_code_cell(
-            "# Installs the versions the site was built and tested with (its requirements.txt).\n"
-            "# In Colab this replaces the torch it ships: if Colab asks, restart the session once.\n"
-            f"%pip install -q {' '.join(pinned(requirements, packages))}",
-            metadata={"run": None},
-        ),
+        v4.new_code_cell(install_cell(requirements, packages, torch_from), metadata={"run": None}),
     ]
     written: set[str] = set()
     current_folder = None

@@ -72,7 +72,45 @@ def test_the_first_cell_installs_the_pinned_versions(built_site):
         install = notebook(built_site, slug).cells[1].source
         for package in ("torch", "torchvision", "pytorch-lightning", "tensorboard"):
             pin = re.search(rf"^{package}==\S+$", requirements, re.M).group(0)
-            assert f" {pin}" in install, (slug, pin)
+            assert re.search(rf"[ \"]{re.escape(pin)}[ \"]", install), (slug, pin)
+
+
+@pytest.mark.parametrize(
+    ("runtime", "installs_torch"),
+    [
+        ({"torch": "2.14.1", "torchvision": "0.29.1"}, False),  # this machine's: kept
+        ({"torch": "2.15.0+cu128", "torchvision": "0.30.0+cu128"}, False),  # newer, as Colab may have: kept
+        ({"torch": "2.9.0+cu126", "torchvision": "0.24.0+cu126"}, True),  # older than any set that passed
+        ({"torch": "2.14.1"}, True),  # no torchvision
+        ({}, True),  # no torch
+    ],
+)
+def test_the_first_cell_keeps_a_torch_the_scripts_passed_on(built_site, monkeypatch, runtime, installs_torch):
+    """The cell's own code, run here with the runtime's versions stubbed and its %pip line replaced
+    by a print: it keeps the runtime's torch from the oldest torch on which the version matrix saw
+    every script pass, and otherwise installs the pinned torch and torchvision."""
+    import importlib.metadata
+
+    from snippet_runner import matrix
+
+    assert matrix.oldest_passing("torch") == "2.14.1"  # pinned and newest pass; lightning-2.4 (torch 2.4.1) fails 3
+    source = notebook(built_site, "from-pytorch-to-lightning").cells[1].source
+    assert source.count("%pip install -q {needed}") == 1
+
+    def version(package):
+        if package not in runtime:
+            raise importlib.metadata.PackageNotFoundError(package)
+        return runtime[package]
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    printed = []
+    exec(source.replace("%pip install -q {needed}", "printed.append(needed)"), {"printed": printed})  # noqa: S102
+    pins = dict(re.findall(r"^([\w-]+)==(\S+)$", (REPO / "requirements.txt").read_text(), re.M))
+    assert printed[0].split() == [
+        *([f"torch=={pins['torch']}", f"torchvision=={pins['torchvision']}"] if installs_torch else []),
+        f"pytorch-lightning=={pins['pytorch-lightning']}",
+        f"tensorboard=={pins['tensorboard']}",
+    ]
 
 
 def test_each_page_with_a_notebook_links_it_and_no_colab_without_repo_url(built_site):

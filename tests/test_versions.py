@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime
 import html
 import re
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -32,11 +34,14 @@ def sets() -> dict:
 
 
 def test_every_declared_set_was_measured(sets):
-    assert list(sets) == [s.name for s in matrix.SETS], f"sets missing from pages/versions.json: {FIX}"
+    """Every set, but a GPU set where no GPU was at hand: the page says it was not measured."""
+    wanted = [s.name for s in matrix.SETS if s.name in sets or not s.gpu]
+    assert list(sets) == wanted, f"sets missing from pages/versions.json: {FIX}"
     assert len(sets) >= 4
     for name, measured in sets.items():
         assert datetime.date.fromisoformat(measured["date"]) <= datetime.date.today(), name
         assert measured["machine"].strip() and measured["title"] == matrix.BY_NAME[name].title, name
+        assert measured["machine"].endswith("CPU only") != matrix.BY_NAME[name].gpu, name
         requirements = matrix.BY_NAME[name].requirements
         for package in matrix.PACKAGES:
             version = measured["versions"][package]
@@ -65,6 +70,8 @@ def test_every_declared_run_has_a_row_in_every_set(declared, sets):
     for name, measured in sets.items():
         covered = {where: run for where, run in declared.items() if matrix.BY_NAME[name].covers(where)}
         missing = sorted(set(covered) - set(measured["runs"]))
+        if matrix.BY_NAME[name].gpu:
+            missing = []  # runs declared since the last GPU run: the page says "not run on a GPU yet"
         gone = sorted(set(measured["runs"]) - set(covered))
         assert not missing, f"{name}: no result for {missing}: {FIX}"
         assert not gone, f"{name}: results for runs no page of the set declares any more, {gone}: {FIX}"
@@ -165,6 +172,25 @@ def test_the_page_shows_every_set_every_script_and_every_error(built_site, sets)
     apart = re.sub(r"<[^>]+>", "", page[page.index('id="lightning-1"') :])
     for where, run in sets["lightning-1.9"]["runs"].items():
         assert run["script"].rpartition("/")[2] in apart and versions.ENDING_WORDS[run["status"]] in apart, where
+
+
+def test_the_page_says_whether_the_scripts_ran_on_a_gpu(built_site, sets):
+    text = (built_site / "versions" / "index.html").read_text()
+    for version_set in [s for s in matrix.SETS if s.gpu]:
+        if version_set.name in sets:
+            assert f"The <strong>{version_set.name}</strong> set ran on " in text
+        else:
+            assert "Not measured on a GPU." in text and "every set on this page ran on a CPU" in text
+
+
+def test_a_gpu_set_is_not_measured_without_a_gpu():
+    """``make matrix`` on a machine without a GPU measures nothing for the GPU set (its record,
+    or its absence, stays): torch really sees no GPU here."""
+    python = Path(sys.executable)
+    if matrix.has_gpu(python):
+        pytest.skip("torch sees a GPU here: `make matrix` measures the GPU set")
+    gpu = next(s for s in matrix.SETS if s.gpu)
+    assert matrix.run_set(gpu, again=False) is None
 
 
 def test_every_failure_says_what_to_change():
