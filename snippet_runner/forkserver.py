@@ -866,10 +866,9 @@ def _log_process_starts(log: str) -> None:
     def audit(event: str, args: tuple) -> None:
         if event in ("os.fork", "os.forkpty"):
             note("fork")
-        elif event in ("subprocess.Popen", "os.posix_spawn", "os.spawn", "os.exec"):
-            note(f"run {os.path.basename(os.fsdecode(args[0]))}")
-        elif event == "os.system":
-            note(f"run {os.fsdecode(args[0]).split()[0] if os.fsdecode(args[0]).split() else ''}")
+        elif event in ("subprocess.Popen", "os.posix_spawn", "os.spawn", "os.exec", "os.system"):
+            program = os.fsdecode(args[0]).split(" ")[0] if event == "os.system" else os.fsdecode(args[0])
+            note(f"run {os.path.basename(program)}")
 
     sys.addaudithook(audit)  # for the rest of this process, and its forked children
 
