@@ -12,6 +12,13 @@ from snippet_runner import runner
 
 @functools.cache  # one read per build: the page modules are imported anew for each build
 def nav_pages() -> list[str]:
-    """The page slugs of mkdocs.yml's nav, in order: "index", "installation", ..."""
-    nav = yaml.safe_load((runner.ROOT / "mkdocs.yml").read_text())["nav"]
-    return [file.removesuffix(".md") for entry in nav for file in entry.values()]
+    """The page slugs of mkdocs.yml's nav, in order, its sections flattened: "index", "installation", ..."""
+
+    def slugs(entries) -> list[str]:
+        found = []
+        for entry in entries:
+            for value in entry.values():
+                found += slugs(value) if isinstance(value, list) else [value.removesuffix(".md")]
+        return found
+
+    return slugs(yaml.safe_load((runner.ROOT / "mkdocs.yml").read_text())["nav"])
