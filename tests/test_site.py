@@ -302,3 +302,23 @@ def test_the_site_server_answers_as_github_pages_does(tmp_path):
         assert response.status == 404 and body == b"<p>not here</p>"
         response, body = get("/page")
         assert response.status == 301 and response.headers["Location"] == "/page/"
+
+
+def test_the_word_count_leaves_out_what_a_reader_does_not_scroll_past(tmp_path):
+    """benchmarks/page_words.py (issue 24's measure): a collapsed block counts its title only, a
+    tab set its first tab only, an open block all of it; nothing outside the article counts."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("page_words", REPO / "benchmarks" / "page_words.py")
+    page_words = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(page_words)
+    page = tmp_path / "index.html"
+    page.write_text(
+        "<nav>one two</nav><article><h1>Title here<a class='headerlink'>¶</a></h1><p>three four five</p>"
+        "<details><summary>six seven</summary><p>hidden hidden hidden</p></details>"
+        "<details open><summary>eight</summary><p>nine ten</p></details>"
+        "<div class='tabbed-set'><div class='tabbed-content'><div class='tabbed-block'><p>eleven <br> twelve</p>"
+        "</div><div class='tabbed-block'><p>other tab words</p></div></div></div>"
+        "<script>var x = 1;</script></article><footer>thirteen</footer>"
+    )
+    assert page_words.words(page) == 2 + 3 + 2 + 3 + 2
