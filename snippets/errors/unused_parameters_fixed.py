@@ -1,4 +1,6 @@
 # python unused_parameters_fixed.py — DDP on 2 CPU processes, told that some parameters get no gradient
+import sys
+
 import pytorch_lightning as pl
 import torch
 from torch import nn
@@ -37,4 +39,5 @@ if __name__ == "__main__":  # strategy="ddp" starts this script again for the se
     )
     trainer.fit(LitClassifier(), train_loader)
     loss = trainer.callback_metrics["train_loss"]
-    print(f"rank {trainer.global_rank}: {trainer.global_step} steps, train_loss {loss:.6f}")  # one print per rank
+    # One write per line: print() writes the text and the newline apart, so two ranks' lines could merge.
+    sys.stdout.write(f"rank {trainer.global_rank}: {trainer.global_step} steps, train_loss {loss:.6f}\n")
