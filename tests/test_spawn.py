@@ -32,7 +32,8 @@ from snippet_runner.mkdocs_hooks import declared_runs, page_modules
 SPAWN_ON_START = Path(__file__).resolve().parent / "spawn"
 DECLARED = {where: run for run, where in declared_runs(page_modules()).items()}
 # What a run computed: numbers with four or more decimals, hexadecimal digests, lists of integers.
-RESULT = re.compile(r"-?\d+\.\d{4,}(?:e[-+]\d+)?|\b[0-9a-f]{12,64}\b|\[\d+(?:, \d+)*\]")
+# A digest is read up to its last hex digit: two processes' lines may be glued right after it.
+RESULT = re.compile(r"-?\d+\.\d{4,}(?:e[-+]\d+)?|\b[0-9a-f]{12,64}(?![0-9a-f])|\[\d+(?:, \d+)*\]")
 EXCEPTION_LINE = re.compile(r"^([\w.]+(?:Error|Exception)\b.*)$", re.MULTILINE)
 
 
