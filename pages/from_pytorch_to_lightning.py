@@ -1,5 +1,5 @@
-"""The core page (docs/from-pytorch-to-lightning.md): the two loops, the weight comparison, and the
-whole move drawn as one change from the two scripts."""
+"""The core page (docs/from-pytorch-to-lightning.md): the two loops, the losses they printed side by
+side, the weight comparison, and the whole move drawn as one change from the two scripts."""
 
 import difflib
 import html
@@ -7,7 +7,7 @@ import re
 import textwrap
 
 from snippet_runner import Run, runner
-from snippet_runner.output import printed
+from snippet_runner.output import clean, printed
 
 FOLDER = "snippets/from-pytorch-to-lightning"
 PYTORCH_SCRIPT = f"{FOLDER}/train_pytorch.py"
@@ -25,6 +25,23 @@ compare_weights = Run(
 
 # The page's notebook (snippet_runner/notebooks.py): these scripts, in page order.
 NOTEBOOK = [train_pytorch, train_lightning, compare_weights]
+
+EPOCH_LINE = re.compile(r"^epoch (\d+): train_loss ([0-9.]+)  val_loss ([0-9.]+)$", re.M)
+
+
+def losses_table() -> str:
+    """Markdown: each epoch's losses as the two scripts printed them, side by side."""
+    pytorch = EPOCH_LINE.findall(clean(train_pytorch.result()))
+    lightning = EPOCH_LINE.findall(clean(train_lightning.result()))
+    if not pytorch or [e for e, _, _ in pytorch] != [e for e, _, _ in lightning]:
+        raise ValueError(f"the two scripts did not print the same epochs: {pytorch} {lightning}")
+    lines = [
+        "| epoch | train_loss, PyTorch | train_loss, Lightning | val_loss, PyTorch | val_loss, Lightning |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for (epoch, train_p, val_p), (_, train_l, val_l) in zip(pytorch, lightning):
+        lines.append(f"| {epoch} | {train_p} | {train_l} | {val_p} | {val_l} |")
+    return "\n".join(lines) + "\n"
 
 
 # The whole move as one change: train_pytorch.py -> train_lightning.py, section by section.
@@ -58,7 +75,8 @@ def steps() -> dict[str, tuple[str, str]]:
 
 # What a reader needs to know where the PyTorch script has no section of that name.
 NO_PYTORCH_SECTION = {
-    "hooks": "No section in the PyTorch script: its NaN check sits in the training loop, right after the loss.",
+    "hooks": "No section in the PyTorch script: a plain loop would put this between loss.backward() and "
+    "optimizer.step().",
 }
 
 

@@ -83,7 +83,10 @@ def test_the_data_code_is_the_same_in_both_scripts():
     assert "shuffle=True" in section_text(PYTORCH, "data")
     pytorch_imports = section_text(PYTORCH, "imports").splitlines()
     lightning_imports = section_text(LIGHTNING, "imports").splitlines()
-    assert [line for line in lightning_imports if line not in pytorch_imports] == ["import pytorch_lightning as pl"]
+    assert [line for line in lightning_imports if line not in pytorch_imports] == [
+        "import pytorch_lightning as pl",
+        "from pytorch_lightning.utilities import grad_norm",  # step 6
+    ]
 
 
 def test_the_page_shows_every_section_of_both_scripts():
@@ -149,6 +152,64 @@ def test_pytorch_and_lightning_end_with_the_same_weights(pytorch_run, lightning_
 
 def test_pytorch_and_lightning_have_the_same_losses_every_epoch(pytorch_run, lightning_run):
     assert epochs(pytorch_run) == epochs(lightning_run)
+
+
+def test_the_page_table_holds_the_losses_both_scripts_printed(pytorch_run, lightning_run):
+    table = core.losses_table()
+    rows = re.findall(r"^\| (\d+) \| ([0-9.]+) \| ([0-9.]+) \| ([0-9.]+) \| ([0-9.]+) \|$", table, re.M)
+    assert [(int(e), float(tp), float(vp)) for e, tp, _, vp, _ in rows] == epochs(pytorch_run)
+    assert [(int(e), float(tl), float(vl)) for e, _, tl, _, vl in rows] == epochs(lightning_run)
+
+
+def test_the_hook_logs_gradient_norms_on_the_steps_the_logger_writes(lightning_run):
+    """Step 6: grad_norm, logged from on_before_optimizer_step only where the logger writes a point
+    (global steps 49, 99, ...: the train_loss_step points), not at every step."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    accumulator = EventAccumulator(
+        str(lightning_run.workdir / "lightning_logs/version_0"), size_guidance={"scalars": 0}
+    )
+    accumulator.Reload()
+    steps = [event.step for event in accumulator.Scalars("train_loss_step")]
+    assert steps == list(range(49, 500, 50))
+    checkpoint = lightning_run.workdir / "lightning_logs/version_0/checkpoints/epoch=4-step=500.ckpt"
+    weights = torch.load(checkpoint, weights_only=True)
+    norms = [tag for tag in accumulator.Tags()["scalars"] if tag.startswith("grad_2.0_norm")]
+    assert set(norms) == {f"grad_2.0_norm/{name}" for name in weights["state_dict"]} | {"grad_2.0_norm_total"}
+    for tag in norms:
+        logged = accumulator.Scalars(tag)
+        assert [event.step for event in logged] == steps, tag
+        assert all(event.value > 0 for event in logged), tag
+    # The hook only looks: no per-step check of the loss in either script any more.
+    for script in (PYTORCH, LIGHTNING):
+        assert "isfinite" not in (REPO / script).read_text(), script
+
+
+@pytest.mark.parametrize(
+    ("trainer_options", "val_losses"),
+    [
+        # No validation at all: no val_loss in callback_metrics, printed as nan.
+        ("max_epochs=2, limit_val_batches=0", ["nan", "nan"]),
+        # Validation every second epoch: nan before the first, then the last one's value.
+        ("max_epochs=3, check_val_every_n_epoch=2", ["nan", "measured", "same as before"]),
+    ],
+)
+def test_the_epoch_print_survives_epochs_without_validation(tmp_path, trainer_options, val_losses):
+    """The page's words on on_train_epoch_end, measured: no KeyError when validation is skipped."""
+    text = (REPO / LIGHTNING).read_text()
+    assert text.count("max_epochs=5, ") == 1
+    variant = tmp_path / "skip_validation.py"
+    variant.write_text(text.replace("max_epochs=5, ", f"{trainer_options}, enable_progress_bar=False, "))
+    result = snippet_runner.run(variant)
+    printed = re.findall(r"^epoch \d+: train_loss [0-9.]+  val_loss (\S+)$", clean(result), re.M)
+    assert len(printed) == len(val_losses), result.output
+    for epoch, (value, expected) in enumerate(zip(printed, val_losses)):
+        if expected == "nan":
+            assert value == "nan"
+        elif expected == "measured":
+            assert 0 < float(value) < 1
+        else:
+            assert value == printed[epoch - 1]
 
 
 def test_the_comparison_the_page_shows_is_the_measured_one():

@@ -68,6 +68,69 @@ def test_the_datamodule_and_the_callback_end_with_the_core_pages_weights():
     assert shown == "largest difference over all 101,651 weights: 0.0e+00"
 
 
+def test_the_pages_table_says_what_the_runs_did():
+    table = organize.same_training_table()
+    rows = re.findall(r"^\| `(\w+\.py)` \| (\d) of (\d) \| (\S+) \|$", table, re.M)
+    assert rows == [("train_pytorch.py", "5", "5", "0.0e+00"), ("train_lightning.py", "5", "5", "0.0e+00")]
+
+
+def section_text(script: str, name: str) -> str:
+    text = (REPO / script).read_text()
+    return re.search(rf"# --8<-- \[start:{name}\]\n(.*?)\n# --8<-- \[end:{name}\]", text, re.S).group(1)
+
+
+@pytest.mark.parametrize(
+    "val_losses",
+    [
+        [0.5, 0.4, 0.3, 0.2, 0.1],  # always better: never stops
+        [0.5, 0.4, 0.45, 0.46, 0.47, 0.3],  # 3 epochs without a lower one: stops at the third
+        [0.5, 0.4, 0.4, 0.39, 0.41, 0.42, 0.43],  # an equal value is no improvement
+        [0.5, float("nan"), 0.3],  # not a number: stops at once
+        [0.5, float("inf")],
+        [float("nan")],
+    ],
+)
+def test_the_loops_stopping_code_stops_where_early_stopping_does(val_losses):
+    """The PyTorch tab's lines, run on a series of val_loss values, stop at the epoch where the
+    Lightning tab's EarlyStopping does."""
+    import math
+
+    from pytorch_lightning.callbacks import EarlyStopping
+
+    train = section_text(f"{FOLDER}/train_pytorch.py", "train")
+    start = re.search(r"^best, bad_epochs = .*$", train, re.M).group(0)
+    update = re.search(r"^    (best, bad_epochs = \(val_loss.*)$", train, re.M).group(1)
+    condition = re.search(r"^    if (.*):\n        break$", train, re.M).group(1)
+    scope = {"math": math}
+    exec(start, scope)  # noqa: S102
+    plain = None
+    for epoch, val_loss in enumerate(val_losses):
+        scope["val_loss"] = val_loss
+        exec(update, scope)  # noqa: S102
+        if eval(condition, scope):
+            plain = epoch
+            break
+
+    assert 'EarlyStopping(monitor="val_loss", patience=3, check_finite=True)' in section_text(
+        f"{FOLDER}/train_lightning.py", "fit"
+    )
+    early_stopping = EarlyStopping(monitor="val_loss", patience=3, check_finite=True)
+    lightning = None
+    for epoch, val_loss in enumerate(val_losses):
+        should_stop, _ = early_stopping._evaluate_stopping_criteria(torch.tensor(val_loss))
+        if should_stop:
+            lightning = epoch
+            break
+    assert plain == lightning
+
+
+def test_the_lightning_run_kept_early_stopping_and_trained_all_five_epochs():
+    output = clean(organize.train_lightning.result())
+    assert "`Trainer.fit` stopped: `max_epochs=5` reached." in output
+    checkpoint = torch.load(organize.train_lightning.result().workdir / CHECKPOINT, weights_only=True)
+    assert any(key.startswith("EarlyStopping") for key in checkpoint["callbacks"]), checkpoint["callbacks"].keys()
+
+
 def test_the_loop_and_the_callback_save_the_same_sample_pictures():
     from PIL import Image
 
@@ -110,6 +173,15 @@ def test_under_ddp_prepare_data_runs_once_and_setup_in_each_process():
     order = [(hook, rank) for hook, rank, _ in found]
     assert order.index(("prepare_data", 0)) < order.index(("setup(stage='fit')", 1))
     assert_processes_gone(pids, "ddp_stages.py")
+
+
+def test_each_line_of_several_processes_is_one_write():
+    """Under the build's unbuffered output, print writes the text and the newline apart, so two
+    processes' lines can land on one line: the DataModule's report writes each line whole."""
+    source = (REPO / FOLDER / "datamodule.py").read_text()
+    report = re.search(r"^def report\(.*?(?=^\S)", source, re.M | re.S).group(0)
+    assert 'sys.stdout.write(f"' in report and '\\n")' in report
+    assert "print(" not in report
 
 
 # ---------------------------------------------------------------------------------------------

@@ -203,12 +203,13 @@ def _functions(path) -> dict[str, str]:
     return found
 
 
-def test_the_benchmark_runs_the_core_pages_loop_and_nan_check():
-    """The plain loop's functions are the core page's, unchanged; the LightningModule checks the loss
-    in on_before_backward, as the core page's does, and leaves backward to Lightning."""
+def test_the_benchmark_runs_the_core_pages_loop_and_hook():
+    """The plain loop's functions are the core page's, unchanged; the LightningModule logs the
+    gradients' norms in on_before_optimizer_step, as the core page's does, and leaves backward to
+    Lightning."""
     core = _functions(CORE / "train_pytorch.py") | _functions(CORE / "train_lightning.py")
     bench = _functions(BENCHMARK)
-    for name in ("train_one_epoch", "validate", "LitAutoEncoder.on_before_backward"):
+    for name in ("train_one_epoch", "validate", "LitAutoEncoder.on_before_optimizer_step"):
         assert bench[name] == core[name], name
     assert "LitAutoEncoder.backward" not in core and "LitAutoEncoder.backward" not in bench
 

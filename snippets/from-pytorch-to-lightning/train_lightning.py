@@ -2,6 +2,7 @@
 import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
+from pytorch_lightning.utilities import grad_norm
 from torch import nn
 from torch.utils.data import DataLoader, Subset, random_split
 from torchvision import datasets, transforms
@@ -41,12 +42,13 @@ class LitAutoEncoder(pl.LightningModule):
         x = x.view(x.size(0), -1)
         x_hat = self(x)
         # Logged from validation_step, the loss is averaged over the epoch by Lightning.
-        self.log("val_loss", F.mse_loss(x_hat, x))
+        self.log("val_loss", F.mse_loss(x_hat, x), prog_bar=True)  # and shown on the progress bar
 
     def on_train_epoch_end(self):
-        metrics = self.trainer.callback_metrics
+        # Only to compare the two tabs line by line: the logger has both losses already.
+        metrics = self.trainer.callback_metrics  # no val_loss before a first validation: .get
         print(f"epoch {self.current_epoch}: train_loss {metrics['train_loss_epoch']:.6f}  "
-              f"val_loss {metrics['val_loss']:.6f}")
+              f"val_loss {metrics.get('val_loss', float('nan')):.6f}")
     # --8<-- [end:validation]
 
     # --8<-- [start:device]
@@ -54,10 +56,11 @@ class LitAutoEncoder(pl.LightningModule):
     # --8<-- [end:device]
 
     # --8<-- [start:hooks]
-    def on_before_backward(self, loss):
-        # Stop at the first loss that is not a number, naming the step, instead of training on garbage.
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"loss is {loss.item()} at step {self.global_step}")
+    def on_before_optimizer_step(self, optimizer):
+        # The gradients are there, not yet used: log their norms, when there is a logger, on the
+        # steps it writes (grad_norm copies each norm to the CPU: on a GPU, a wait).
+        if self.logger and (self.global_step + 1) % self.trainer.log_every_n_steps == 0:
+            self.log_dict(grad_norm(self, norm_type=2))
     # --8<-- [end:hooks]
 
 

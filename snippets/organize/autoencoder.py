@@ -27,5 +27,5 @@ class LitAutoEncoder(pl.LightningModule):
     def validation_step(self, batch, batch_idx):
         x, _ = batch
         x = x.view(x.size(0), -1)
-        self.log("val_loss", F.mse_loss(self(x), x))
+        self.log("val_loss", F.mse_loss(self(x), x), prog_bar=True)
 # --8<-- [end:model]

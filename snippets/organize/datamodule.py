@@ -1,5 +1,6 @@
 # --8<-- [start:datamodule]
 import os
+import sys
 
 import pytorch_lightning as pl
 import torch
@@ -8,8 +9,9 @@ from torchvision import datasets, transforms
 
 
 def report(hook, trainer):
-    # One write per line (the "\n" is in the text): under DDP, processes print to one terminal at once.
-    print(f"{hook:22} rank {trainer.global_rank} (pid {os.getpid()})\n", end="")
+    # One write per line: under the build's unbuffered output, print writes the text and the newline
+    # separately, and two processes' lines can land on one line.
+    sys.stdout.write(f"{hook:22} rank {trainer.global_rank} (pid {os.getpid()})\n")
 
 
 class MNISTDataModule(pl.LightningDataModule):

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytorch_lightning as pl
 import torch
+from pytorch_lightning.callbacks import EarlyStopping
 from torchvision.utils import save_image
 
 from autoencoder import LitAutoEncoder
@@ -31,9 +32,9 @@ class EpochReport(pl.Callback):
 
     def on_train_epoch_end(self, trainer, pl_module):
         seconds = time.perf_counter() - self.started
-        metrics = trainer.callback_metrics
+        metrics = trainer.callback_metrics  # what the module logged; val_loss once validated
         print(f"epoch {trainer.current_epoch}: train_loss {metrics['train_loss_epoch']:.6f}  "
-              f"val_loss {metrics['val_loss']:.6f}  ({seconds:.2f} s)")
+              f"val_loss {metrics.get('val_loss', float('nan')):.6f}  ({seconds:.2f} s)")
 # --8<-- [end:callback]
 
 
@@ -41,7 +42,10 @@ class EpochReport(pl.Callback):
 datamodule = MNISTDataModule()  # loads nothing yet: the Trainer calls its hooks
 pl.seed_everything(0)
 model = LitAutoEncoder()
-trainer = pl.Trainer(max_epochs=5, accelerator="auto", devices=1, callbacks=[EpochReport()])
+# Stops after 3 epochs without a lower val_loss, or at once when val_loss is nan or inf.
+early_stopping = EarlyStopping(monitor="val_loss", patience=3, check_finite=True)
+trainer = pl.Trainer(max_epochs=5, accelerator="auto", devices=1,
+                     callbacks=[EpochReport(), early_stopping])
 trainer.fit(model, datamodule=datamodule)
 print(f"checkpoint: {trainer.checkpoint_callback.best_model_path}")
 # --8<-- [end:fit]

@@ -1,4 +1,5 @@
 # --8<-- [start:imports]
+import math
 import time
 from pathlib import Path
 
@@ -78,6 +79,7 @@ optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 
 images = torch.stack([val_set[i][0] for i in range(8)])  # the same 8 digits every epoch
 Path("samples").mkdir(exist_ok=True)
+best, bad_epochs = float("inf"), 0
 for epoch in range(5):
     started = time.perf_counter()  # timing,
     train_loss = train_one_epoch(model, train_loader, optimizer)
@@ -86,8 +88,12 @@ for epoch in range(5):
         reconstructions = model(images.view(8, -1).to(device)).view(8, 1, 28, 28)
     path = f"samples/epoch_{epoch}.png"
     save_image(torch.cat([images, reconstructions.cpu()]), path, nrow=8)
-    seconds = time.perf_counter() - started  # and printing: all inside the loop
+    seconds = time.perf_counter() - started  # printing,
     print(f"epoch {epoch}: train_loss {train_loss:.6f}  val_loss {val_loss:.6f}  ({seconds:.2f} s)")
+    # and stopping early: after 3 epochs without a lower val_loss, or at once when it is nan or inf
+    best, bad_epochs = (val_loss, 0) if val_loss < best else (best, bad_epochs + 1)
+    if bad_epochs == 3 or not math.isfinite(val_loss):
+        break
 
 torch.save(model.state_dict(), "autoencoder_pytorch.pt")
 # --8<-- [end:train]

@@ -28,6 +28,7 @@ from pathlib import Path
 import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
+from pytorch_lightning.utilities import grad_norm
 from torch import nn
 from torch.utils.data import DataLoader, Subset, random_split
 from torchvision import datasets, transforms
@@ -118,9 +119,11 @@ class LitAutoEncoder(pl.LightningModule):  # the core page's LightningModule: sa
         if metrics:
             self.losses.append((metrics["train_loss_epoch"].item(), metrics["val_loss"].item()))
 
-    def on_before_backward(self, loss):
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"loss is {loss.item()} at step {self.global_step}")
+    def on_before_optimizer_step(self, optimizer):
+        # The gradients are there, not yet used: log their norms, when there is a logger, on the
+        # steps it writes (grad_norm copies each norm to the CPU: on a GPU, a wait).
+        if self.logger and (self.global_step + 1) % self.trainer.log_every_n_steps == 0:
+            self.log_dict(grad_norm(self, norm_type=2))
 # --8<-- [end:models]
 
 
@@ -142,8 +145,6 @@ def train_one_epoch(model, loader, optimizer):  # the core page's, unchanged
         x = x.view(x.size(0), -1).to(device)
         x_hat = model(x)
         loss = F.mse_loss(x_hat, x)
-        if not torch.isfinite(loss):  # stop at the first loss that is not a number
-            raise FloatingPointError(f"loss is {loss.item()}")
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
