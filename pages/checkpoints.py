@@ -1,18 +1,21 @@
-"""The Checkpoints page (docs/checkpoints.md): its runs, and the reconstruction picture.
+"""The Checkpoints page (docs/checkpoints.md): its runs, the table of what the two tabs did, and
+the reconstruction picture.
 
 Its scripts read files that earlier ones wrote: each run is declared with the runs whose files
-it starts from. ``best_checkpoint`` reads which file best.py picked from what it printed, and
-``reconstructions`` draws the digits that predict.py fed to the loaded model beside what the
-model gave back. Nothing here is made up: it all comes from real runs.
+it starts from. ``best_checkpoint`` reads which file best.py picked from what it printed;
+``agreement_table`` sets each PyTorch run beside its Lightning twin (the losses they printed and
+the weights in the files they saved); ``reconstructions`` draws the digits that predict.py fed to
+the loaded model beside what the model gave back. Nothing here is made up: it all comes from real runs.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from snippet_runner import Run, figures
 from snippet_runner.memo import memoized
-from snippet_runner.output import printed
+from snippet_runner.output import clean, printed
 from snippet_runner.runner import Result
 
 FOLDER = "snippets/checkpoints"
@@ -61,6 +64,84 @@ RUNS = {
         bad_input,
     )
 }
+
+
+def val_losses(run: Result) -> list[str]:
+    """The val_loss of each epoch, as the run printed it (``epoch 2: ... val_loss 0.051673``)."""
+    found = re.findall(r"^epoch \d+: .*val_loss ([0-9.]+)$", clean(run), re.M)
+    if not found:
+        raise ValueError(f"{run.script} printed no epoch line")
+    return found
+
+
+def largest_difference(a: dict, b: dict) -> float:
+    """The largest |a - b| over the tensors of two state dicts with the same names."""
+    if a.keys() != b.keys():
+        raise ValueError(f"not the same weights: {sorted(a.keys() ^ b.keys())}")
+    return max((a[name] - b[name]).abs().max().item() for name in a)
+
+
+@memoized
+def agreement_table(
+    saved_pytorch: Result,
+    saved_lightning: Result,
+    resumed_pytorch: Result,
+    resumed_lightning: Result,
+    straight_pytorch: Result,
+    straight_lightning: Result,
+) -> str:
+    """Markdown: each pair of runs, PyTorch tab and Lightning tab, with the val_loss each printed per
+    epoch and the largest weight difference: between the two tabs' checkpoints (read from the files
+    they saved), or, for the comparison scripts, between resumed and straight (as each printed it)."""
+    import torch
+
+    def weights(path: Path, key: str) -> dict:
+        return torch.load(path, map_location="cpu", weights_only=True)[key]
+
+    def between_tabs(pytorch: Result, lightning: Result, label: str) -> str:
+        plain = weights(pytorch.workdir / "checkpoint.pt", "model")
+        lit = weights(lightning.workdir / printed(lightning, label), "state_dict")
+        return f"{largest_difference(plain, lit)}, PyTorch vs Lightning"
+
+    def losses(run: Result) -> str:
+        return ", ".join(val_losses(run))
+
+    label = "largest weight difference, straight vs resumed"
+    rows = [
+        (
+            saved_pytorch,
+            saved_lightning,
+            "2 epochs",
+            between_tabs(saved_pytorch, saved_lightning, "checkpoint"),
+        ),
+        (
+            resumed_pytorch,
+            resumed_lightning,
+            "resumed to 4",
+            between_tabs(resumed_pytorch, resumed_lightning, "saved"),
+        ),
+        (
+            straight_pytorch,
+            straight_lightning,
+            "4 in one go",
+            f"{printed(straight_pytorch, label)} and {printed(straight_lightning, label)}, resumed vs in one go",
+        ),
+    ]
+    lines = [
+        "| run (scripts, PyTorch · Lightning) | val_loss, PyTorch | val_loss, Lightning | largest weight difference |",
+        "| --- | --- | --- | --- |",
+    ]
+    for pytorch, lightning, epochs, difference in rows:
+        # Plain names, not code: a table cell wraps them between words, never inside one.
+        run = f"{epochs} ({Path(pytorch.script).name} · {Path(lightning.script).name})"
+        lines.append(f"| {run} | {losses(pytorch)} | {losses(lightning)} | {difference} |")
+    return "\n".join(lines) + "\n"
+
+
+def agreement() -> str:
+    """The page's table of the three pairs (``agreement_table``), from the build's runs."""
+    pairs = (save_pytorch, automatic, resume_pytorch, resume, compare_pytorch, compare)
+    return agreement_table(*(run.result() for run in pairs))
 
 
 @memoized

@@ -21,7 +21,7 @@ import torch
 import yaml
 
 from conftest import REPO
-from pages.checkpoints import RUNS, best_checkpoint, reconstructions
+from pages.checkpoints import RUNS, agreement, best_checkpoint, reconstructions
 from snippet_runner import Result, clean, forkserver
 from snippet_runner.runner import data_root, script_environment
 
@@ -385,13 +385,38 @@ def test_the_page_lists_the_keys_of_a_real_lightning_checkpoint():
     """'What the two checkpoints hold' names every key of a Lightning checkpoint, and no other."""
     page = PAGE.read_text()
     section = page[page.index("{ #contents }") : page.index("### The `ckpt_path")]
-    listed = set(re.findall(r"^- \*\*`([-\w]+)`\*\*", section, re.M))
+    listed = set(re.findall(r"^\s*- \*\*`([-\w]+)`\*\*", section, re.M))  # in a folded note
     named = set(re.findall(r"under `(\w+)`, `(\w+)` and `(\w+)`", section)[0]) | {"epoch", "hparams_name"}
     assert "(with `hparams_name`)" in section and "and the epoch" in section
     checkpoint = load(files("best.py") / "checkpoints/last.ckpt")
     assert listed | named == set(checkpoint), (listed | named) ^ set(checkpoint)
     assert list(checkpoint["loops"]) == ["fit_loop", "validate_loop", "test_loop", "predict_loop"]
     assert "fit, validation, test and predict loops" in " ".join(section.split())
+
+
+def test_the_table_sets_each_pytorch_run_beside_its_lightning_twin_with_their_real_numbers():
+    """The page's one proof that the tabs agree: per pair, the val_loss each printed and the largest
+    weight difference, between the two tabs' files or (last row) between resumed and straight."""
+    rows = [line.strip("|").split(" | ") for line in agreement().splitlines()[2:]]
+    pairs = [
+        ("save_pytorch.py", "automatic.py"),
+        ("resume_pytorch.py", "resume.py"),
+        ("compare_pytorch.py", "compare.py"),
+    ]
+    runs = ["2 epochs", "resumed to 4", "4 in one go"]
+    assert [row[0].strip() for row in rows] == [f"{run} ({a} · {b})" for run, (a, b) in zip(runs, pairs)]
+    for row, (pytorch, lightning) in zip(rows, pairs):
+        plain = [f"{loss:.6f}" for _, loss in pytorch_epochs(output(pytorch))]
+        lit = [f"{loss:.6f}" for _, _, loss in epochs(output(lightning))]
+        assert row[1].split(", ") == plain and row[2].split(", ") == lit
+        assert plain == lit, (pytorch, lightning)
+    assert rows[0][3].strip() == rows[1][3].strip() == "0.0, PyTorch vs Lightning"
+    assert rows[2][3].strip() == "0.0 and 0.0, resumed vs in one go"
+    # Independently of the table: after resuming, the two tabs' files hold the same weights.
+    plain = load(files("resume_pytorch.py") / "checkpoint.pt")["model"]
+    lit = load(files("resume.py") / "resumed/lightning_logs/version_0/checkpoints/epoch=3-step=400.ckpt")["state_dict"]
+    assert plain.keys() == lit.keys()
+    assert max((plain[k] - lit[k]).abs().max().item() for k in plain) == 0.0
 
 
 def test_ckpt_path_last_starts_over_with_only_a_warning_in_a_new_version_folder():

@@ -139,6 +139,23 @@ def test_the_comparison_the_page_shows_finds_both_identical():
     assert re.search(r"codes are the same, bit for bit: True$", text, re.M), text
 
 
+def test_the_table_sets_what_each_tab_printed_beside_the_bit_for_bit_comparison():
+    """The page's one proof that the tabs agree: each cell is what a run printed."""
+    rows = [row.strip("|").split(" | ") for row in evaluate.agreement().splitlines()[2:]]
+    cells = {row[0].strip(): [cell.strip() for cell in row[1:]] for row in rows}
+    pytorch, lightning = output(evaluate.evaluate_pytorch), output(evaluate.evaluate_lightning)
+    losses = dict(EPOCH_LINE.findall(pytorch))
+    assert cells["best epoch, val_loss"] == ["4, " + losses["4"], "4, " + losses["4"], "same weights: True"]
+    assert min(losses.values(), key=float) == losses["4"]
+    assert cells["test_loss"] == [line_value(pytorch, "test_loss "), line_value(lightning, "test_loss "), "—"]
+    code = "codes (1000, 3), first digit's code "
+    assert cells["first digit's code"] == [
+        line_value(pytorch, code),
+        line_value(lightning, code),
+        "all 1,000 codes the same: True",
+    ]
+
+
 # ---------------------------------------------------------------- what each Trainer call does
 
 

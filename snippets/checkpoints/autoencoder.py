@@ -12,6 +12,7 @@ generator = torch.Generator().manual_seed(0)
 dataset = Subset(dataset, range(4000))  # 4,000 of MNIST's 60,000 images: seconds an epoch
 train_set, val_set = random_split(dataset, [3200, 800], generator=generator)
 # Each epoch's order comes from seed + epoch alone: a resumed run sees the same batches.
+# For one process (num_replicas=1, rank=0): under DDP, each process needs its own share.
 sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=0)
 train_loader = DataLoader(train_set, batch_size=32, sampler=sampler)
 val_loader = DataLoader(val_set, batch_size=200)
