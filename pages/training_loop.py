@@ -88,6 +88,46 @@ def precision_table() -> str:
     return header + "\n".join(rows) + "\n"
 
 
+# The pairs whose maths is the same in both tabs, in page order, with the section that teaches each
+# (not linked: markdown-exec gives the anchors of what it renders a prefix of its own).
+AGREEING = {
+    "precision": "Mixed precision (bfloat16)",
+    "clipping": "Gradient clipping",
+    "accumulation": "Gradient accumulation",
+    "schedule": "Schedules, per step and per epoch",
+    "plateau": "`ReduceLROnPlateau`",
+    "early_stopping": "Early stopping",
+}
+COMPARED = re.compile(r"^largest difference over all weights: (\S+), bit-identical: (True|False)$", re.MULTILINE)
+EPOCH_LINE = re.compile(r"^epoch \d+: .*$", re.MULTILINE)
+
+
+def weights_compared(compare_run: Result) -> tuple[str, bool]:
+    """(the largest difference, bit-identical) that a compare_weights.py run printed."""
+    found = COMPARED.search(clean(compare_run))
+    if found is None:
+        raise ValueError(f"{compare_run.script}: no 'largest difference over all weights' line")
+    return found.group(1), found.group(2) == "True"
+
+
+def agreement_table() -> str:
+    """Markdown: for each pair whose maths is the same, whether both tabs printed the same epoch
+    lines, and what compare_weights.py found when it set their final weights side by side."""
+    lines = [
+        "| pair | epochs | same epoch lines | largest weight difference | bit-identical |",
+        "| --- | ---: | --- | ---: | --- |",
+    ]
+    for name, section in AGREEING.items():
+        pytorch, lightning, compared = (globals()[f"{name}_{part}"] for part in ("pytorch", "lightning", "compare"))
+        mine, theirs = (EPOCH_LINE.findall(clean(run.result())) for run in (pytorch, lightning))
+        if not mine:
+            raise ValueError(f"{pytorch.script}: printed no epoch line")
+        largest, identical = weights_compared(compared.result())
+        same = "yes" if mine == theirs else "**no**"
+        lines.append(f"| {section} | {len(mine)} | {same} | {largest} | {'yes' if identical else '**no**'} |")
+    return "\n".join(lines) + "\n"
+
+
 def largest_relative_difference(run: Run, reference: Run = core.train_pytorch) -> float:
     """The largest |val_loss - reference| / reference over the epochs, as printed."""
     return max(abs(a - b) / b for a, b in zip(val_losses(run.result()), val_losses(reference.result())))

@@ -23,7 +23,9 @@ FOLDER = REPO / "snippets" / "training-loop"
 PAGE = REPO / "docs" / "training-loop.md"
 PAIRS = ["precision", "fp16", "clipping", "accumulation", "schedule", "plateau", "early_stopping"]
 # The page's scripts in the order it first shows them.
-PAGE_ORDER = ["compare_weights.py"] + [f"{name}_{tab}.py" for name in PAIRS for tab in ("pytorch", "lightning")]
+PAGE_ORDER = [f"{name}_{tab}.py" for name in PAIRS for tab in ("pytorch", "lightning")] + ["compare_weights.py"]
+# The sections every script of a tab holds byte for byte, which the page shows once, from the first pair.
+SHARED = ["imports", "data", "model"]
 # Each pair whose maths is the same in both tabs, with the run that compares their final weights.
 COMPARED = {
     "precision": page.precision_compare,
@@ -66,13 +68,32 @@ def test_every_pair_has_the_same_sections_in_the_same_order():
         assert pytorch[:3] == ["imports", "data", "model"] and pytorch[-1] == "fit", name
 
 
+def section_text(script: str, name: str) -> str:
+    found = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)# --8<-- \[end:{name}\]", (FOLDER / script).read_text(), re.S)
+    assert found, (script, name)
+    return found.group(1)
+
+
+def test_every_script_of_a_tab_starts_with_the_same_imports_data_and_model():
+    """What lets the page show them once ("the same in every script on this page")."""
+    for tab in ("pytorch", "lightning"):
+        first = f"{PAIRS[0]}_{tab}.py"
+        for name in PAIRS[1:]:
+            for section in SHARED:
+                assert section_text(f"{name}_{tab}.py", section) == section_text(first, section), (name, tab, section)
+
+
 def test_the_page_shows_every_section_of_every_script_in_page_order():
+    """Every section once: the shared ones from the first pair, each script's own ones under its section."""
     page_text = PAGE.read_text()
     shown = re.findall(r'--8<-- "snippets/training-loop/([a-z0-9_]+\.py):([-_0-9a-z]+)"', page_text)
     assert list(dict.fromkeys(script for script, _ in shown)) == PAGE_ORDER
     assert sorted(p.name for p in FOLDER.glob("*.py")) == sorted(PAGE_ORDER)
     for script in PAGE_ORDER:
-        assert [section for s, section in shown if s == script] == sections(script), script
+        own = sections(script)
+        if script.endswith(("_pytorch.py", "_lightning.py")) and not script.startswith(f"{PAIRS[0]}_"):
+            own = [section for section in own if section not in SHARED]
+        assert [section for s, section in shown if s == script] == own, script
 
 
 def test_every_pair_prints_the_same_epochs_in_both_tabs():
@@ -89,6 +110,19 @@ def test_every_pair_whose_maths_is_the_same_ends_with_bit_identical_weights():
         text = clean(compared.result())
         assert "largest difference over all weights: 0.0e+00, bit-identical: True" in text, (name, text)
         assert f"{name}_pytorch.pt against lightning_logs/version_0/checkpoints/epoch=" in text, (name, text)
+
+
+def test_the_agreement_table_is_read_from_each_comparison():
+    table = page.agreement_table().splitlines()
+    assert len(table) == 2 + len(COMPARED)
+    for (name, compared), row in zip(COMPARED.items(), table[2:]):
+        cells = [cell.strip() for cell in row.split("|")[1:-1]]
+        assert cells[0] == page.AGREEING[name], row
+        assert int(cells[1]) == len(epoch_lines(output(f"{name}_pytorch"))), row
+        assert cells[2:] == ["yes", "0.0e+00", "yes"], row
+        assert page.weights_compared(compared.result()) == ("0.0e+00", True)
+    # A comparison that found different weights reads as such.
+    assert page.weights_compared(page.precision_against_float32.result())[1] is False
 
 
 def test_the_weights_really_trained():

@@ -38,19 +38,28 @@ class LitAutoEncoder(pl.LightningModule):
         x, _ = batch
         x = x.view(x.size(0), -1)
         self.log("val_loss", F.mse_loss(self(x), x))
-    # --8<-- [end:model]
 
-    # --8<-- [start:accumulate]
+    def on_train_epoch_end(self):
+        # Only to print the line the PyTorch tab prints: Lightning would show val_loss as it
+        # trains with self.log("val_loss", ..., prog_bar=True).
+        print(f"epoch {self.current_epoch}: val_loss {self.trainer.callback_metrics['val_loss']:.6f}")
+# --8<-- [end:model]
+
+
+# --8<-- [start:accumulate]
+class AccumulationAutoEncoder(LitAutoEncoder):
+    """Only prints the step count: the Trainer accumulates without it."""
+
     def on_train_epoch_end(self):
         val_loss = self.trainer.callback_metrics["val_loss"]
         # global_step counts optimizer steps, not batches.
         print(f"epoch {self.current_epoch}: val_loss {val_loss:.6f}  optimizer steps so far: {self.global_step}")
-    # --8<-- [end:accumulate]
+# --8<-- [end:accumulate]
 
 
 # --8<-- [start:fit]
 pl.seed_everything(0)
-model = LitAutoEncoder()
+model = AccumulationAutoEncoder()
 # One optimizer step every 3 batches: the loss is divided by 3, the gradients add up.
 trainer = pl.Trainer(max_epochs=3, accumulate_grad_batches=3)
 trainer.fit(model, train_loader, val_loader)

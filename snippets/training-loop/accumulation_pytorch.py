@@ -16,7 +16,7 @@ val_loader = DataLoader(val_set, batch_size=200)
 
 
 # --8<-- [start:model]
-device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+device = "cuda" if torch.cuda.is_available() else "cpu"
 
 
 class AutoEncoder(nn.Module):
@@ -37,6 +37,11 @@ def validate(model, loader):
             x = x.view(x.size(0), -1).to(device)
             losses.append(F.mse_loss(model(x), x))
     return torch.stack(losses).mean().item()
+
+
+torch.manual_seed(0)
+model = AutoEncoder().to(device)
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 # --8<-- [end:model]
 
 
@@ -47,9 +52,9 @@ def train_one_epoch(model, loader, optimizer, accumulate):
     for i, (x, _) in enumerate(loader):
         x = x.view(x.size(0), -1).to(device)
         loss = F.mse_loss(model(x), x)
-        # Gradients add up over a group of batches: divide each loss so that the sum is a mean.
+        # The gradients add up: divide each loss so that their sum is a mean.
         (loss / accumulate).backward()
-        # Step after every `accumulate` batches, and after the last batch (a smaller group).
+        # Step after every `accumulate` batches, and after the last one.
         if (i + 1) % accumulate == 0 or i + 1 == len(loader):
             optimizer.step()
             optimizer.zero_grad()
@@ -59,9 +64,6 @@ def train_one_epoch(model, loader, optimizer, accumulate):
 
 
 # --8<-- [start:fit]
-torch.manual_seed(0)
-model = AutoEncoder().to(device)
-optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 steps = 0
 for epoch in range(3):
     steps += train_one_epoch(model, train_loader, optimizer, accumulate=3)

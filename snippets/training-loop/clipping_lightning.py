@@ -3,7 +3,6 @@ import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.nn.utils import get_total_norm
 from torch.utils.data import DataLoader, Subset, random_split
 from torchvision import datasets, transforms
 # --8<-- [end:imports]
@@ -39,9 +38,21 @@ class LitAutoEncoder(pl.LightningModule):
         x, _ = batch
         x = x.view(x.size(0), -1)
         self.log("val_loss", F.mse_loss(self(x), x))
-    # --8<-- [end:model]
 
-    # --8<-- [start:clip]
+    def on_train_epoch_end(self):
+        # Only to print the line the PyTorch tab prints: Lightning would show val_loss as it
+        # trains with self.log("val_loss", ..., prog_bar=True).
+        print(f"epoch {self.current_epoch}: val_loss {self.trainer.callback_metrics['val_loss']:.6f}")
+# --8<-- [end:model]
+
+
+# --8<-- [start:clip]
+from torch.nn.utils import get_total_norm
+
+
+class ClippingAutoEncoder(LitAutoEncoder):
+    """Only measures the norm: the Trainer clips without it."""
+
     def on_train_epoch_start(self):
         self.norms_before, self.norms_after = [], []
 
@@ -58,12 +69,12 @@ class LitAutoEncoder(pl.LightningModule):
         val_loss = self.trainer.callback_metrics["val_loss"]
         print(f"epoch {self.current_epoch}: val_loss {val_loss:.6f}  clipped {(before > 0.02).sum()} of "
               f"{len(before)} steps, largest norm {before.max():.6f} before clipping, {after.max():.9f} after")
-    # --8<-- [end:clip]
+# --8<-- [end:clip]
 
 
 # --8<-- [start:fit]
 pl.seed_everything(0)
-model = LitAutoEncoder()
+model = ClippingAutoEncoder()
 # Clip the total norm of all gradients to 0.02 before every optimizer step.
 trainer = pl.Trainer(max_epochs=3, gradient_clip_val=0.02, gradient_clip_algorithm="norm")
 trainer.fit(model, train_loader, val_loader)

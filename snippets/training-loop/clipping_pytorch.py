@@ -2,7 +2,6 @@
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.nn.utils import clip_grad_norm_, get_total_norm
 from torch.utils.data import DataLoader, Subset, random_split
 from torchvision import datasets, transforms
 # --8<-- [end:imports]
@@ -17,7 +16,7 @@ val_loader = DataLoader(val_set, batch_size=200)
 
 
 # --8<-- [start:model]
-device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+device = "cuda" if torch.cuda.is_available() else "cpu"
 
 
 class AutoEncoder(nn.Module):
@@ -38,10 +37,18 @@ def validate(model, loader):
             x = x.view(x.size(0), -1).to(device)
             losses.append(F.mse_loss(model(x), x))
     return torch.stack(losses).mean().item()
+
+
+torch.manual_seed(0)
+model = AutoEncoder().to(device)
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 # --8<-- [end:model]
 
 
 # --8<-- [start:clip]
+from torch.nn.utils import clip_grad_norm_, get_total_norm
+
+
 def train_one_epoch(model, loader, optimizer, max_norm):
     model.train()
     norms_before, norms_after = [], []
@@ -50,8 +57,7 @@ def train_one_epoch(model, loader, optimizer, max_norm):
         loss = F.mse_loss(model(x), x)
         optimizer.zero_grad()
         loss.backward()
-        # Scale all gradients by one factor so that their total norm is at most max_norm.
-        # clip_grad_norm_ returns the norm they had before.
+        # Scales all gradients by one factor; returns their norm before.
         norms_before.append(clip_grad_norm_(model.parameters(), max_norm))
         norms_after.append(get_total_norm([p.grad for p in model.parameters()]))
         optimizer.step()
@@ -60,9 +66,6 @@ def train_one_epoch(model, loader, optimizer, max_norm):
 
 
 # --8<-- [start:fit]
-torch.manual_seed(0)
-model = AutoEncoder().to(device)
-optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 for epoch in range(3):
     before, after = train_one_epoch(model, train_loader, optimizer, max_norm=0.02)
     print(f"epoch {epoch}: val_loss {validate(model, val_loader):.6f}  clipped {(before > 0.02).sum()} of "

@@ -2,7 +2,6 @@
 import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
-from pytorch_lightning.callbacks import EarlyStopping
 from torch import nn
 from torch.utils.data import DataLoader, Subset, random_split
 from torchvision import datasets, transforms
@@ -41,11 +40,15 @@ class LitAutoEncoder(pl.LightningModule):
         self.log("val_loss", F.mse_loss(self(x), x))
 
     def on_train_epoch_end(self):
+        # Only to print the line the PyTorch tab prints: Lightning would show val_loss as it
+        # trains with self.log("val_loss", ..., prog_bar=True).
         print(f"epoch {self.current_epoch}: val_loss {self.trainer.callback_metrics['val_loss']:.6f}")
-    # --8<-- [end:model]
+# --8<-- [end:model]
 
 
 # --8<-- [start:fit]
+from pytorch_lightning.callbacks import EarlyStopping
+
 pl.seed_everything(0)
 model = LitAutoEncoder()
 early_stopping = EarlyStopping(monitor="val_loss", mode="min", min_delta=0.002, patience=2, verbose=True)

@@ -40,13 +40,15 @@ class LitAutoEncoder(pl.LightningModule):
         self.log("val_loss", F.mse_loss(self(x), x))
 
     def on_train_epoch_end(self):
+        # Only to print the line the PyTorch tab prints: Lightning would show val_loss as it
+        # trains with self.log("val_loss", ..., prog_bar=True).
         print(f"epoch {self.current_epoch}: val_loss {self.trainer.callback_metrics['val_loss']:.6f}")
-    # --8<-- [end:model]
+# --8<-- [end:model]
 
-    # --8<-- [start:precision]
-    # Nothing to write here: the Trainer runs the steps under autocast, and scales the loss.
-    # --8<-- [end:precision]
 
+# --8<-- [start:precision]
+# Nothing to write: the Trainer runs the steps under autocast, and scales the loss.
+# --8<-- [end:precision]
 
 # --8<-- [start:fit]
 pl.seed_everything(0)

@@ -16,6 +16,9 @@ val_loader = DataLoader(val_set, batch_size=200)
 
 
 # --8<-- [start:model]
+device = "cuda" if torch.cuda.is_available() else "cpu"
+
+
 class AutoEncoder(nn.Module):
     def __init__(self):
         super().__init__()
@@ -24,12 +27,26 @@ class AutoEncoder(nn.Module):
 
     def forward(self, x):
         return self.decoder(self.encoder(x))
+
+
+def validate(model, loader):
+    model.eval()
+    losses = []
+    with torch.no_grad():
+        for x, _ in loader:
+            x = x.view(x.size(0), -1).to(device)
+            losses.append(F.mse_loss(model(x), x))
+    return torch.stack(losses).mean().item()
+
+
+torch.manual_seed(0)
+model = AutoEncoder().to(device)
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 # --8<-- [end:model]
 
 
 # --8<-- [start:precision]
-device = "cuda" if torch.cuda.is_available() else "cpu"
-# Multiplies the loss before backward, so that small float16 gradients do not round to 0.
+# Scales the loss up, so that small float16 gradients do not round to 0.
 scaler = torch.amp.GradScaler(device)
 
 
@@ -43,25 +60,14 @@ def train_one_epoch(model, loader, optimizer):
         scaler.scale(loss).backward()  # instead of loss.backward()
         scaler.step(optimizer)  # unscales the gradients; skips the step if one is inf or NaN
         scaler.update()  # a smaller scale after a skipped step, a larger one after many good ones
-
-
-def validate(model, loader):
-    model.eval()
-    losses = []
-    with torch.no_grad(), torch.autocast(device, dtype=torch.float16):
-        for x, _ in loader:
-            x = x.view(x.size(0), -1).to(device)
-            losses.append(F.mse_loss(model(x), x))
-    return torch.stack(losses).mean().item()
 # --8<-- [end:precision]
 
 
 # --8<-- [start:fit]
-torch.manual_seed(0)
-model = AutoEncoder().to(device)
-optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 for epoch in range(5):
     train_one_epoch(model, train_loader, optimizer)
-    print(f"epoch {epoch}: val_loss {validate(model, val_loader):.6f}  loss scale {scaler.get_scale():g}")
+    with torch.autocast(device, dtype=torch.float16):
+        val_loss = validate(model, val_loader)
+    print(f"epoch {epoch}: val_loss {val_loss:.6f}  loss scale {scaler.get_scale():g}")
 torch.save(model.state_dict(), "fp16_pytorch.pt")
 # --8<-- [end:fit]

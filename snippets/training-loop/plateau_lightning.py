@@ -2,7 +2,6 @@
 import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
-from pytorch_lightning.callbacks import LearningRateMonitor
 from torch import nn
 from torch.utils.data import DataLoader, Subset, random_split
 from torchvision import datasets, transforms
@@ -27,6 +26,9 @@ class LitAutoEncoder(pl.LightningModule):
     def forward(self, x):
         return self.decoder(self.encoder(x))
 
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.parameters(), lr=1e-3)
+
     def training_step(self, batch, batch_idx):
         x, _ = batch
         x = x.view(x.size(0), -1)
@@ -38,10 +40,14 @@ class LitAutoEncoder(pl.LightningModule):
         self.log("val_loss", F.mse_loss(self(x), x))
 
     def on_train_epoch_end(self):
+        # Only to print the line the PyTorch tab prints: Lightning would show val_loss as it
+        # trains with self.log("val_loss", ..., prog_bar=True).
         print(f"epoch {self.current_epoch}: val_loss {self.trainer.callback_metrics['val_loss']:.6f}")
-    # --8<-- [end:model]
+# --8<-- [end:model]
 
-    # --8<-- [start:schedule]
+
+# --8<-- [start:schedule]
+class PlateauAutoEncoder(LitAutoEncoder):
     def configure_optimizers(self):
         optimizer = torch.optim.Adam(self.parameters(), lr=1e-3)
         scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
@@ -55,12 +61,14 @@ class LitAutoEncoder(pl.LightningModule):
                 "frequency": 1,  # ...of every epoch (the default; 2 = every other one)
             },
         }
-    # --8<-- [end:schedule]
+# --8<-- [end:schedule]
 
 
 # --8<-- [start:fit]
+from pytorch_lightning.callbacks import LearningRateMonitor
+
 pl.seed_everything(0)
-model = LitAutoEncoder()
+model = PlateauAutoEncoder()
 lr_monitor = LearningRateMonitor(logging_interval="epoch")  # logs the rate at the start of each epoch
 trainer = pl.Trainer(max_epochs=6, callbacks=[lr_monitor])
 trainer.fit(model, train_loader, val_loader)

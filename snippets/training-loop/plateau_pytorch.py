@@ -16,7 +16,7 @@ val_loader = DataLoader(val_set, batch_size=200)
 
 
 # --8<-- [start:model]
-device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+device = "cuda" if torch.cuda.is_available() else "cpu"
 
 
 class AutoEncoder(nn.Module):
@@ -29,6 +29,23 @@ class AutoEncoder(nn.Module):
         return self.decoder(self.encoder(x))
 
 
+def validate(model, loader):
+    model.eval()
+    losses = []
+    with torch.no_grad():
+        for x, _ in loader:
+            x = x.view(x.size(0), -1).to(device)
+            losses.append(F.mse_loss(model(x), x))
+    return torch.stack(losses).mean().item()
+
+
+torch.manual_seed(0)
+model = AutoEncoder().to(device)
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+# --8<-- [end:model]
+
+
+# --8<-- [start:schedule]
 def train_one_epoch(model, loader, optimizer):
     model.train()
     for x, _ in loader:
@@ -39,26 +56,10 @@ def train_one_epoch(model, loader, optimizer):
         optimizer.step()
 
 
-def validate(model, loader):
-    model.eval()
-    losses = []
-    with torch.no_grad():
-        for x, _ in loader:
-            x = x.view(x.size(0), -1).to(device)
-            losses.append(F.mse_loss(model(x), x))
-    return torch.stack(losses).mean().item()
-# --8<-- [end:model]
-
-
-# --8<-- [start:schedule]
-torch.manual_seed(0)
-model = AutoEncoder().to(device)
-optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-# Halve the rate after an epoch whose val_loss is not at least 5% below the best so far.
+# Halve the rate unless val_loss is 5 % below the best so far.
 scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
     optimizer, mode="min", factor=0.5, patience=0, threshold=0.05)
 # --8<-- [end:schedule]
-
 
 # --8<-- [start:fit]
 rates = []

@@ -16,6 +16,9 @@ val_loader = DataLoader(val_set, batch_size=200)
 
 
 # --8<-- [start:model]
+device = "cuda" if torch.cuda.is_available() else "cpu"
+
+
 class AutoEncoder(nn.Module):
     def __init__(self):
         super().__init__()
@@ -24,43 +27,42 @@ class AutoEncoder(nn.Module):
 
     def forward(self, x):
         return self.decoder(self.encoder(x))
-# --8<-- [end:model]
-
-
-# --8<-- [start:precision]
-device = "cuda" if torch.cuda.is_available() else "cpu"
-
-
-def train_one_epoch(model, loader, optimizer):
-    model.train()
-    for x, _ in loader:
-        x = x.view(x.size(0), -1).to(device)
-        # Inside autocast, matrix products run in bfloat16; the weights, the loss and the
-        # gradients stay float32.
-        with torch.autocast(device, dtype=torch.bfloat16):
-            loss = F.mse_loss(model(x), x)
-        optimizer.zero_grad()
-        loss.backward()  # outside autocast
-        optimizer.step()
 
 
 def validate(model, loader):
     model.eval()
     losses = []
-    with torch.no_grad(), torch.autocast(device, dtype=torch.bfloat16):
+    with torch.no_grad():
         for x, _ in loader:
             x = x.view(x.size(0), -1).to(device)
             losses.append(F.mse_loss(model(x), x))
     return torch.stack(losses).mean().item()
+
+
+torch.manual_seed(0)
+model = AutoEncoder().to(device)
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+# --8<-- [end:model]
+
+
+# --8<-- [start:precision]
+def train_one_epoch(model, loader, optimizer):
+    model.train()
+    for x, _ in loader:
+        x = x.view(x.size(0), -1).to(device)
+        with torch.autocast(device, dtype=torch.bfloat16):  # the forward pass and the loss
+            loss = F.mse_loss(model(x), x)
+        optimizer.zero_grad()
+        loss.backward()  # outside autocast
+        optimizer.step()
 # --8<-- [end:precision]
 
 
 # --8<-- [start:fit]
-torch.manual_seed(0)
-model = AutoEncoder().to(device)
-optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 for epoch in range(5):
     train_one_epoch(model, train_loader, optimizer)
-    print(f"epoch {epoch}: val_loss {validate(model, val_loader):.6f}")
+    with torch.autocast(device, dtype=torch.bfloat16):  # validation too, as Lightning does
+        val_loss = validate(model, val_loader)
+    print(f"epoch {epoch}: val_loss {val_loss:.6f}")
 torch.save(model.state_dict(), "precision_pytorch.pt")
 # --8<-- [end:fit]

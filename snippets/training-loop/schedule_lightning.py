@@ -26,6 +26,9 @@ class LitAutoEncoder(pl.LightningModule):
     def forward(self, x):
         return self.decoder(self.encoder(x))
 
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.parameters(), lr=1e-3)
+
     def training_step(self, batch, batch_idx):
         x, _ = batch
         x = x.view(x.size(0), -1)
@@ -35,9 +38,16 @@ class LitAutoEncoder(pl.LightningModule):
         x, _ = batch
         x = x.view(x.size(0), -1)
         self.log("val_loss", F.mse_loss(self(x), x))
-    # --8<-- [end:model]
 
-    # --8<-- [start:schedule]
+    def on_train_epoch_end(self):
+        # Only to print the line the PyTorch tab prints: Lightning would show val_loss as it
+        # trains with self.log("val_loss", ..., prog_bar=True).
+        print(f"epoch {self.current_epoch}: val_loss {self.trainer.callback_metrics['val_loss']:.6f}")
+# --8<-- [end:model]
+
+
+# --8<-- [start:schedule]
+class ScheduledAutoEncoder(LitAutoEncoder):
     def configure_optimizers(self):
         optimizer = torch.optim.Adam(self.parameters(), lr=1e-3)
         warmup = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=0.1, total_iters=100)
@@ -46,6 +56,7 @@ class LitAutoEncoder(pl.LightningModule):
         # in a dict, "interval": "step" makes it step after every optimizer step.
         return [optimizer], [{"scheduler": warmup, "interval": "step"}, decay]
 
+    # Only to print the rates: the Trainer steps the schedulers without these hooks.
     def on_train_epoch_start(self):
         self.rates = []
 
@@ -55,12 +66,12 @@ class LitAutoEncoder(pl.LightningModule):
     def on_train_epoch_end(self):
         print(f"epoch {self.current_epoch}: val_loss {self.trainer.callback_metrics['val_loss']:.6f}  "
               f"learning rate {self.rates[0]:.4e} at the first step, {self.rates[-1]:.4e} at the last")
-    # --8<-- [end:schedule]
+# --8<-- [end:schedule]
 
 
 # --8<-- [start:fit]
 pl.seed_everything(0)
-model = LitAutoEncoder()
+model = ScheduledAutoEncoder()
 trainer = pl.Trainer(max_epochs=3)
 trainer.fit(model, train_loader, val_loader)
 print(f"checkpoint: {trainer.checkpoint_callback.best_model_path}")

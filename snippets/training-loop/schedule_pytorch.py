@@ -16,7 +16,7 @@ val_loader = DataLoader(val_set, batch_size=200)
 
 
 # --8<-- [start:model]
-device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+device = "cuda" if torch.cuda.is_available() else "cpu"
 
 
 class AutoEncoder(nn.Module):
@@ -37,6 +37,11 @@ def validate(model, loader):
             x = x.view(x.size(0), -1).to(device)
             losses.append(F.mse_loss(model(x), x))
     return torch.stack(losses).mean().item()
+
+
+torch.manual_seed(0)
+model = AutoEncoder().to(device)
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 # --8<-- [end:model]
 
 
@@ -55,15 +60,9 @@ def train_one_epoch(model, loader, optimizer, warmup):
     return rates
 
 
-torch.manual_seed(0)
-model = AutoEncoder().to(device)
-optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-# From a tenth of the rate to all of it over the first 100 steps...
 warmup = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=0.1, total_iters=100)
-# ...and half as much after each epoch.
 decay = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
 # --8<-- [end:schedule]
-
 
 # --8<-- [start:fit]
 for epoch in range(3):
