@@ -1,5 +1,5 @@
 # Run in the folder where train_fabric.py saved autoencoder_fabric.ckpt.
-# --8<-- [start:load]
+# --8<-- [start:setup]
 import hashlib
 
 import torch
@@ -21,7 +21,9 @@ fabric = Fabric(accelerator="auto", devices=1)
 model = AutoEncoder()
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 model, optimizer = fabric.setup(model, optimizer)
+# --8<-- [end:setup]
 
+# --8<-- [start:load]
 state = {"model": model, "optimizer": optimizer}
 remainder = fabric.load("autoencoder_fabric.ckpt", state)  # restores both in place
 print(f"not in state, returned: {remainder}")

@@ -27,7 +27,7 @@ for rank in range(3):
 # --8<-- [end:padding]
 
 # --8<-- [start:one-replica]
-# The Checkpoints page's sampler, num_replicas=1: one process gets every sample. Lightning leaves a
+# A sampler made for one process, num_replicas=1, gets every sample. Lightning leaves a
 # DistributedSampler you made alone, so under DDP every process would train on the whole set.
 sampler = DistributedSampler(data, num_replicas=1, rank=0, shuffle=False)
 print(f"num_replicas=1, rank 0: {list(sampler)}")

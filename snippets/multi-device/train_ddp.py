@@ -12,6 +12,7 @@ import argparse
 import hashlib
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytorch_lightning as pl
@@ -111,15 +112,17 @@ class LitAutoEncoder(pl.LightningModule):
 
     # --8<-- [start:report]
     def on_train_epoch_end(self):
-        # print() runs in every process: each one reports its own share of the epoch.
+        # Every process reports its own share of the epoch. Each line in one write, "\n" included:
+        # print() writes the text and the newline apart, and another process's line can land in between.
         batches = self.seen[-1]
         samples = [index for batch in batches for index in batch]
-        print(f"rank {self.global_rank} (pid {os.getpid()}): epoch {self.current_epoch}: "
-              f"{len(batches)} batches, {len(samples)} samples, first indices {samples[:4]}")
+        sys.stdout.write(f"rank {self.global_rank} (pid {os.getpid()}): epoch {self.current_epoch}: "
+                         f"{len(batches)} batches, {len(samples)} samples, first indices {samples[:4]}\n")
         # self.print() prints on rank 0 only: one line per epoch, not one per process.
         metrics = self.trainer.callback_metrics
         self.print(f"epoch {self.current_epoch}: train_loss {metrics['train_loss']:.6f}  "
-                   f"val_loss {metrics['val_loss']:.6f}  (means over all {self.trainer.world_size} processes)")
+                   f"val_loss {metrics['val_loss']:.6f}  (means over all {self.trainer.world_size} processes)\n",
+                   end="")
     # --8<-- [end:report]
 
 
@@ -145,8 +148,8 @@ trainer = pl.Trainer(
 )
 # Every process runs everything from here: data, model, fit. Lightning tells them apart by rank.
 environment = type(trainer.strategy.cluster_environment).__name__  # how Lightning read the launch
-print(f"rank {trainer.global_rank} (pid {os.getpid()}): {environment}, started with "
-      f"{' '.join(f'{k}={v}' for k, v in launched_with.items()) or 'no launch variables'}")
+sys.stdout.write(f"rank {trainer.global_rank} (pid {os.getpid()}): {environment}, started with "
+                 f"{' '.join(f'{k}={v}' for k, v in launched_with.items()) or 'no launch variables'}\n")
 trainer.fit(autoencoder, train_dataloaders=train_loader, val_dataloaders=val_loader)
 # --8<-- [end:fit]
 
@@ -154,14 +157,14 @@ trainer.fit(autoencoder, train_dataloaders=train_loader, val_dataloaders=val_loa
 # Lightning writes its checkpoints from rank 0 only; do the same for your own files.
 if trainer.is_global_zero:
     torch.save(autoencoder.state_dict(), "autoencoder_ddp.pt")
-    print(f"rank 0 saved autoencoder_ddp.pt and {Path(trainer.checkpoint_callback.best_model_path).name}")
+    sys.stdout.write(f"rank 0 saved autoencoder_ddp.pt and {Path(trainer.checkpoint_callback.best_model_path).name}\n")
 # --8<-- [end:save]
 
 # --8<-- [start:proof]
 # Proof, not something a training script needs: each process writes down what it trained on
 # and a checksum of its weights; the replicas must end bit-for-bit equal.
 checksum = weights_checksum(autoencoder)
-print(f"rank {trainer.global_rank} (pid {os.getpid()}): weights sha256 {checksum[:16]}")
+sys.stdout.write(f"rank {trainer.global_rank} (pid {os.getpid()}): weights sha256 {checksum[:16]}\n")
 record = {
     "global_rank": trainer.global_rank,
     "local_rank": trainer.local_rank,

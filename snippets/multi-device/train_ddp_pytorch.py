@@ -11,6 +11,7 @@ import argparse
 import hashlib
 import json
 import os
+import sys
 from pathlib import Path
 
 import torch
@@ -39,7 +40,10 @@ args = parser.parse_args()
 # from the environment torchrun set, and waits until all WORLD_SIZE processes have joined.
 dist.init_process_group("gloo")  # gloo on CPUs; "nccl" on NVIDIA GPUs
 rank, world_size = dist.get_rank(), dist.get_world_size()
-print(f"rank {rank} (pid {os.getpid()}): started with {' '.join(f'{k}={v}' for k, v in launched_with.items())}")
+# Each line in one write, "\n" included: print() writes the text and the newline apart, and
+# another process's line can land in between.
+launch = " ".join(f"{k}={v}" for k, v in launched_with.items())
+sys.stdout.write(f"rank {rank} (pid {os.getpid()}): started with {launch}\n")
 # --8<-- [end:process-group]
 
 
@@ -120,14 +124,14 @@ def validate(model):
 
 # --8<-- [start:report]
 def report(epoch, train_loss, val_loss):
-    # print() runs in every process: each one reports its own share of the epoch.
+    # Every process reports its own share of the epoch.
     batches = seen[-1]
     samples = [index for batch in batches for index in batch]
-    print(f"rank {rank} (pid {os.getpid()}): epoch {epoch}: "
-          f"{len(batches)} batches, {len(samples)} samples, first indices {samples[:4]}")
+    sys.stdout.write(f"rank {rank} (pid {os.getpid()}): epoch {epoch}: "
+                     f"{len(batches)} batches, {len(samples)} samples, first indices {samples[:4]}\n")
     if rank == 0:  # one line per epoch, not one per process
-        print(f"epoch {epoch}: train_loss {train_loss:.6f}  "
-              f"val_loss {val_loss:.6f}  (means over all {world_size} processes)")
+        sys.stdout.write(f"epoch {epoch}: train_loss {train_loss:.6f}  "
+                         f"val_loss {val_loss:.6f}  (means over all {world_size} processes)\n")
 # --8<-- [end:report]
 
 
@@ -157,7 +161,7 @@ model = model.module  # your model, out of its DDP wrapper: the same weights in 
 # Write your files from rank 0 only.
 if rank == 0:
     torch.save(model.state_dict(), "autoencoder_ddp.pt")
-    print("rank 0 saved autoencoder_ddp.pt")
+    sys.stdout.write("rank 0 saved autoencoder_ddp.pt\n")
 dist.destroy_process_group()  # leave the group once no process holds a DDP model
 # --8<-- [end:save]
 
@@ -165,7 +169,7 @@ dist.destroy_process_group()  # leave the group once no process holds a DDP mode
 # Proof, not something a training script needs: each process writes down what it trained on
 # and a checksum of its weights; the replicas must end bit-for-bit equal.
 checksum = weights_checksum(model)
-print(f"rank {rank} (pid {os.getpid()}): weights sha256 {checksum[:16]}")
+sys.stdout.write(f"rank {rank} (pid {os.getpid()}): weights sha256 {checksum[:16]}\n")
 record = {
     "global_rank": rank,
     "local_rank": int(os.environ["LOCAL_RANK"]),
