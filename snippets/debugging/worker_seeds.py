@@ -1,6 +1,7 @@
 # --8<-- [start:seeds]
 import argparse
 import os
+import sys
 
 import pytorch_lightning as pl
 import torch
@@ -24,8 +25,8 @@ class RandomNumbers(Dataset):
 class ShowBatches(pl.LightningModule):
     def predict_step(self, batch, batch_idx):
         numbers = [round(number, 4) for number in batch.tolist()]
-        # One write per line (the "\n" is in the text): both processes print to one terminal at once.
-        print(f"rank {self.global_rank} (pid {os.getpid()}), batch {batch_idx}: {numbers}\n", end="")
+        # One write call per line: print writes text and newline apart, and two ranks' lines can glue.
+        sys.stdout.write(f"rank {self.global_rank} (pid {os.getpid()}), batch {batch_idx}: {numbers}\n")
         return batch
 
 

@@ -11,21 +11,25 @@ print(f"torchvision       {torchvision.__version__}")
 print(f"pytorch-lightning {pl.__version__}")
 # --8<-- [end:versions]
 
-# --8<-- [start:accelerators]
-from pytorch_lightning.accelerators import CUDAAccelerator, MPSAccelerator
-
-print(f"CUDA GPUs available: {CUDAAccelerator.auto_device_count() if CUDAAccelerator.is_available() else 0}")
-print(f"Apple MPS available: {MPSAccelerator.is_available()}")
-print(f"CPU threads torch will use: {torch.get_num_threads()}")
-# --8<-- [end:accelerators]
-
 # --8<-- [start:smoke-test]
-# One training step of a tiny model on random data: the install works end to end.
-torch.manual_seed(0)
-model = torch.nn.Linear(4, 1)
-optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-loss = model(torch.randn(8, 4)).pow(2).mean()
-loss.backward()
-optimizer.step()
-print(f"one training step ran, loss = {loss.item():.4f}")
+from torch.utils.data import DataLoader, TensorDataset
+
+
+class Tiny(pl.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.layer = torch.nn.Linear(4, 1)
+
+    def training_step(self, batch, batch_idx):
+        return self.layer(batch[0]).pow(2).mean()
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.parameters(), lr=0.1)
+
+
+pl.seed_everything(0)
+data = DataLoader(TensorDataset(torch.randn(8, 4)), batch_size=4)  # 8 random samples
+trainer = pl.Trainer(fast_dev_run=True, enable_model_summary=False)  # one training step, then stop
+trainer.fit(Tiny(), data)
+print(f"a Trainer ran {trainer.global_step} training step on {trainer.strategy.root_device}")
 # --8<-- [end:smoke-test]
