@@ -1,5 +1,7 @@
 # python num_processes.py — Lightning 1.x code: train in two CPU processes;
 # Lightning 2.x refuses `num_processes` with a TypeError
+import sys
+
 import pytorch_lightning as pl
 import torch
 from torch import nn
@@ -19,7 +21,8 @@ class LitClassifier(pl.LightningModule):
 
     def on_train_end(self):
         loss = self.trainer.callback_metrics["train_loss"]
-        print(f"rank {self.global_rank} of {self.trainer.world_size}: step {self.global_step}, loss {loss:.6f}")
+        # One write per line: print() writes the text and the newline apart, so two ranks' lines could merge.
+        sys.stdout.write(f"rank {self.global_rank} of {self.trainer.world_size}: step {self.global_step}, loss {loss:.6f}\n")
 
     def configure_optimizers(self):
         return torch.optim.SGD(self.parameters(), lr=0.1)

@@ -1,4 +1,6 @@
 # python num_processes_fixed.py — the Lightning 2.x form: accelerator="cpu", devices=2, and a DDP strategy
+import sys
+
 import pytorch_lightning as pl
 import torch
 from torch import nn
@@ -18,7 +20,8 @@ class LitClassifier(pl.LightningModule):
 
     def on_train_end(self):
         loss = self.trainer.callback_metrics["train_loss"]
-        print(f"rank {self.global_rank} of {self.trainer.world_size}: step {self.global_step}, loss {loss:.6f}")
+        # One write per line: print() writes the text and the newline apart, so two ranks' lines could merge.
+        sys.stdout.write(f"rank {self.global_rank} of {self.trainer.world_size}: step {self.global_step}, loss {loss:.6f}\n")
 
     def configure_optimizers(self):
         return torch.optim.SGD(self.parameters(), lr=0.1)
