@@ -159,7 +159,7 @@ TABLE: list[Change] = [
         new='`strategy="ddp_find_unused_parameters_true"`',
         answer="Remove the layer the loss never uses; where some parameters really get no gradient in some "
         'steps, tell DDP to look for them: `strategy="ddp_find_unused_parameters_true"`.',
-        error="[rank0]: RuntimeError: It looks like your LightningModule has parameters that were not used in "
+        error="RuntimeError: It looks like your LightningModule has parameters that were not used in "
         "producing the loss returned by training_step.",
         fixed_prints=r"rank 0: 8 steps, train_loss 0\.868360",
         why="After each backward pass DDP averages every parameter's gradient across the processes; a parameter "

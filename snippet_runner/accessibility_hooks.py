@@ -16,3 +16,8 @@ def on_post_page(output: str, page, config) -> str:
     # Material's search overlay is a dialog without a name (axe-core: aria-dialog-name, serious).
     output = output.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + ' aria-label="Search">', 1)
     return EMPTY_TABINDEX.sub(r"\1>", output)
+
+
+def on_post_template(output_content: str, template_name: str, config) -> str:
+    # The theme's own pages (404.html) carry the nav too.
+    return EMPTY_TABINDEX.sub(r"\1>", output_content)
