@@ -29,6 +29,15 @@ FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(?=\s|$)", re.S)
 READS_ARGV = re.compile(r"\bargparse\b|\bsys\.argv\b")
 # What a reader must install to run the scripts (the build's tools are not needed).
 RUNTIME_PACKAGES = ("torch", "torchvision", "pytorch-lightning", "lightning", "tensorboard")
+# More packages, installed only in the notebooks whose scripts use them: what a script's source
+# shows (an import or a name) -> what to install (as requirements.txt pins them).
+EXTRA_PACKAGES = {
+    r"^\s*(import|from) torchmetrics\b": ("torchmetrics",),
+    r"^\s*(import|from) mlflow\b|\bMLFlowLogger\b": ("mlflow-skinny",),
+    r"^\s*(import|from) wandb\b|\bWandbLogger\b": ("wandb",),
+    r"\bLightningCLI\b": ("jsonargparse[signatures]",),
+    r"\bto_onnx\b|\btorch\.onnx\b|^\s*(import|from) onnx": ("onnx", "onnxscript", "onnxruntime"),
+}
 
 
 def script_cells(source: str) -> list[tuple[list[str], str]]:
@@ -96,7 +105,7 @@ def page_sections(page_markdown: str) -> dict[tuple[str, str], tuple[str, str]]:
 
 def pinned(requirements: str, packages) -> list[str]:
     """The ``name==version`` lines of requirements.txt for these packages, in their order."""
-    pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", requirements, re.M))
+    pins = dict(re.findall(r"^([A-Za-z0-9_.\[\]-]+)==(\S+)", requirements, re.M))
     missing = [p for p in packages if p not in pins]
     if missing:
         raise runner.SnippetError(f"requirements.txt: no == pin for {', '.join(missing)}")
@@ -189,6 +198,9 @@ def _render(title: str, page_markdown: str, payload: tuple, requirements: str, t
     sources = [source for _, _, source, *_ in payload]
     imports_lightning = any(re.search(r"^\s*(import|from) lightning\b", s, re.M) for s in sources)
     packages = [p for p in RUNTIME_PACKAGES if p != "lightning" or imports_lightning]
+    for shows, extra in EXTRA_PACKAGES.items():
+        if any(re.search(shows, source, re.M) for source in sources):
+            packages += [p for p in extra if p not in packages]
     names = ", ".join(f"`{name}`" for name in dict.fromkeys(name for name, *_ in payload))
     cells = [
         v4.new_markdown_cell(

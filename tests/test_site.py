@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 
 from conftest import REPO, PlainFencesOnly, TmpSite, exec_block, free_port
 from pages import nav_pages
-from snippet_runner import static_site
+from snippet_runner import sections, static_site
 from snippet_runner.mkdocs_hooks import covered_scripts, declared_runs, page_modules
 
 DOCS = REPO / "docs"
@@ -118,6 +118,27 @@ def test_every_script_has_balanced_sections_in_page_order():
         assert markers == [m for name in names for m in (("start", name), ("end", name))], (
             f"{script}: sections overlap or are unclosed"
         )
+
+
+# Pages that show their scripts' sections in an order of their own: the core page walks through
+# the two scripts part by part; the training loop page shows the data and model its scripts share
+# once, from the core page's scripts, and then only the part each script is about.
+OWN_ORDER = {"from-pytorch-to-lightning", "training-loop"}
+
+
+def test_each_page_shows_every_section_of_its_own_scripts_in_file_order():
+    for slug in nav_pages():
+        if slug in OWN_ORDER:
+            continue
+        page = (DOCS / f"{slug}.md").read_text()
+        own = dict.fromkeys(
+            path for path, section in sections.includes(page) if section and path.startswith(f"snippets/{slug}/")
+        )
+        for script in own:
+            assert sections.shown(page, script) == sections.names(REPO / script), (
+                f"docs/{slug}.md shows {script}'s sections {sections.shown(page, script)}, "
+                f"the script has {sections.names(REPO / script)}"
+            )
 
 
 def test_the_data_is_provided_without_network(tmp_path):
