@@ -74,9 +74,10 @@ benchmark: setup
 # The version matrix (snippet_runner/matrix.py): every declared run in each version set, each set
 # in a throw-away venv under .cache/matrix (MATRIX_DIR), results in pages/versions.json, which the
 # Tested versions page shows. Reruns only what changed. SETS=newest: the newest releases only (the
-# weekly canary, .github/workflows/canary.yml); it fails when a script fails there.
+# weekly canary, .github/workflows/canary.yml); it fails when a script fails there. MISSING=1: only
+# the runs a set has no row for yet (a new page), beside the rows it has, at the same versions.
 matrix: setup
-	$(PY) -m snippet_runner.matrix $(if $(SETS),--sets $(SETS))
+	$(PY) -m snippet_runner.matrix $(if $(SETS),--sets $(SETS)) $(if $(MISSING),--missing)
 
 # Lighthouse comes from npm into a folder of its own (benchmarks/lighthouse), so that `make test`'s
 # `npm ci` never installs it; no package in it has an install script (--ignore-scripts makes sure),

@@ -58,6 +58,9 @@ PACKAGES = ("torch", "torchvision", "pytorch-lightning", "lightning", "tensorboa
 # libraries (LightningCLI needs jsonargparse; a notebook cell runs in a kernel through nbclient and
 # ipykernel), at the versions requirements.txt pins.
 SUPPORT = ("mkdocs", "nbformat", "jsonargparse[signatures]", "nbclient", "ipykernel")
+# What some pages' scripts import beside those (the loggers page: MLflow and W&B; the compile and
+# export page: ONNX and ONNX Runtime), at the pinned versions, in every set.
+SCRIPT_SUPPORT = ("mlflow-skinny", "wandb", "onnx", "onnxscript", "onnxruntime")
 
 
 @dataclass(frozen=True)
@@ -250,7 +253,7 @@ def tidy(text: str, extra: tuple[str, ...] = ()) -> str:
     return text
 
 
-def measure(out: Path, previous: Path | None, version_set: VersionSet) -> None:
+def measure(out: Path, previous: Path | None, version_set: VersionSet, only: set[str] | None = None) -> None:
     """Run every run of the set's pages here (this interpreter's versions) and write ``out``. A
     run that fails is run once more, alone, before its failure counts (on a busy machine a DDP
     run can lose a race or its time limit)."""
@@ -262,7 +265,7 @@ def measure(out: Path, previous: Path | None, version_set: VersionSet) -> None:
     known: dict[str, dict] = {}
     if previous is not None and previous.exists():
         known = {r["key"]: r for r in json.loads(previous.read_text())["runs"].values() if r.get("key")}
-    runs = measure_pass(known, only=None, workers=None, version_set=version_set)
+    runs = measure_pass(known, only=only, workers=None, version_set=version_set)
     again = {where for where, r in runs.items() if r["status"] in ("failed", "not run") and not r.get("recorded")}
     if again:
         print(f"{len(again)} runs failed or were not run: once more, one at a time", flush=True)
@@ -522,15 +525,24 @@ def venv_for(version_set: VersionSet) -> Path:
     folder = matrix_dir() / version_set.name / "venv"
     python = folder / "bin" / "python"
     exact = {r.partition("==")[0].lower(): r.partition("==")[2] for r in wanted}
+    pins = pinned_requirements()
+    support = [f"{name}=={pins[name]}" for name in (*SUPPORT, *SCRIPT_SUPPORT)]
     if installed(python) == {n: exact.get(n) for n in PACKAGES}:
         print(f"[{version_set.name}] venv kept: {folder}", flush=True)
+        missing = [r for r in support if r.partition("==")[0] in SCRIPT_SUPPORT and _lacks(python, r)]
+        if missing:  # a support package pinned since the venv was made
+            subprocess.run(
+                [str(python), "-m", "pip", "install", "--quiet", "--no-cache-dir", *wanted, *missing],
+                check=True,
+                env=pip_environment(),
+            )
+            if installed(python) != {n: exact.get(n) for n in PACKAGES}:
+                raise SystemExit(f"[{version_set.name}] installing {' '.join(missing)} changed the set's versions")
         return python
     print(f"[{version_set.name}] installing {' '.join(wanted)} into {folder}", flush=True)
     started = time.perf_counter()
     shutil.rmtree(folder, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(folder)], check=True)
-    pins = pinned_requirements()
-    support = [f"{name}=={pins[name]}" for name in SUPPORT]
     subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--no-cache-dir", *wanted, *support],
         check=True,
@@ -543,15 +555,23 @@ def venv_for(version_set: VersionSet) -> Path:
     return python
 
 
+def _lacks(python: Path, requirement: str) -> bool:
+    """Whether the venv of ``python`` lacks this ``name==version``."""
+    name, _, version = requirement.partition("==")
+    probe = f"from importlib import metadata; print(metadata.version({name.partition('[')[0]!r}))"
+    found = subprocess.run([str(python), "-c", probe], capture_output=True, text=True)
+    return found.returncode != 0 or found.stdout.strip() != version
+
+
 def has_gpu(python: Path) -> bool:
     """Whether torch in that interpreter sees a CUDA GPU."""
     program = "import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)"
     return subprocess.run([str(python), "-c", program], capture_output=True).returncode == 0
 
 
-def run_set(version_set: VersionSet, again: bool) -> dict | None:
-    """Measure one set in its venv; returns what it wrote, or None for a GPU set on a machine
-    without a GPU (nothing measured)."""
+def run_set(version_set: VersionSet, again: bool, only: list[str] | None = None) -> dict | None:
+    """Measure one set in its venv (``only`` those run ids, when given); returns what it wrote, or
+    None for a GPU set on a machine without a GPU (nothing measured)."""
     python = venv_for(version_set)
     if version_set.gpu and not has_gpu(python):
         return None
@@ -563,6 +583,9 @@ def run_set(version_set: VersionSet, again: bool) -> dict | None:
     if version_set.requirements is not None or version_set.gpu:
         env["SNIPPET_CACHE_DIR"] = str(folder / "runs")  # the pinned set shares the build's cache
     command = [str(python), "-m", "snippet_runner.matrix", "--measure", str(out), "--set", version_set.name]
+    if only is not None:
+        (folder / "only.json").write_text(json.dumps(only))
+        command += ["--only", str(folder / "only.json")]
     if out.exists() and not again:
         shutil.copy(out, folder / "previous.json")
         command += ["--previous", str(folder / "previous.json")]
@@ -697,16 +720,48 @@ def table(data: dict, names: list[str]) -> str:
     return "\n".join(lines)
 
 
+def missing_runs(data: dict, version_set: VersionSet) -> list[str] | None:
+    """The ids of the runs the set covers and has no row for (or a row for another script);
+    None when the set has no record yet (all of it is to run)."""
+    from snippet_runner.mkdocs_hooks import declared_runs, page_modules
+
+    if version_set.name not in data["sets"]:
+        return None
+    rows = data["sets"][version_set.name]["runs"]
+    declared = {where: run for run, where in declared_runs(page_modules()).items() if version_set.covers(where)}
+    return [where for where, run in declared.items() if rows.get(where, {}).get("script") != run.script]
+
+
+def merged(old: dict, new: dict, name: str) -> dict:
+    """The set's recorded entry with the rows just measured added, and the rows of runs no page
+    declares any more dropped; only where the same versions ran both."""
+    from snippet_runner.mkdocs_hooks import declared_runs, page_modules
+
+    if old["versions"] != new["versions"]:
+        raise SystemExit(f"[{name}] ran {new['versions']}, recorded {old['versions']}: measure the whole set")
+    declared = {where for where in declared_runs(page_modules()).values() if BY_NAME[name].covers(where)}
+    runs = {where: row for where, row in {**old["runs"], **new["runs"]}.items() if where in declared}
+    return {**old, "runs": runs}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m snippet_runner.matrix", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", help=f"comma-separated set names (default: all: {','.join(BY_NAME)})")
     parser.add_argument("--again", action="store_true", help="run again the runs whose failure or ending is recorded")
+    parser.add_argument(
+        "--missing",
+        action="store_true",
+        help="run only the runs a set has no row for (new pages), keeping its other rows; "
+        "refused where the set's versions are not the recorded ones",
+    )
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # inside a set's venv
+    parser.add_argument("--only", type=Path, help=argparse.SUPPRESS)  # the run ids to measure (JSON)
     parser.add_argument("--previous", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--set", default="pinned", help=argparse.SUPPRESS)  # the set measured
     options = parser.parse_args(argv)
     if options.measure:
-        measure(options.measure, options.previous, BY_NAME[options.set])
+        only = set(json.loads(options.only.read_text())) if options.only else None
+        measure(options.measure, options.previous, BY_NAME[options.set], only)
         return 0
     names = options.sets.split(",") if options.sets else list(BY_NAME)
     unknown = [n for n in names if n not in BY_NAME]
@@ -715,14 +770,21 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     for name in list(names):
         since = time.perf_counter()
-        measured = run_set(BY_NAME[name], options.again)
+        only = missing_runs(load(), BY_NAME[name]) if options.missing else None
+        if only == []:
+            print(f"[{name}] has a row for every declared run", flush=True)
+            continue
+        measured = run_set(BY_NAME[name], options.again, only)
         if measured is None:
             kept = load()["sets"].get(name, {}).get("date")
             print(f"[{name}] not measured: torch sees no GPU here; kept as measured {kept or 'never'}", flush=True)
             names.remove(name)
             continue
         data = load()
-        data["sets"][name] = record(data, BY_NAME[name], measured)
+        entry = record(data, BY_NAME[name], measured)
+        if only is not None:
+            entry = merged(data["sets"][name], entry, name)
+        data["sets"][name] = entry
         save(data)
         print(
             f"[{name}] done in {time.perf_counter() - since:.0f} s; {DATA_FILE.relative_to(ROOT)} updated", flush=True
