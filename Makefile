@@ -7,7 +7,7 @@ DATA   := data/MNIST/raw/t10k-labels-idx1-ubyte
 # Material prints a banner about MkDocs 2 on every build; it is not about this site.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup browser-setup serve build test lint format benchmark matrix lighthouse prune clean
+.PHONY: setup browser-setup serve build test test-page lint format benchmark matrix lighthouse prune clean
 
 setup: $(STAMP) $(DATA)
 
@@ -58,6 +58,12 @@ build: setup
 
 test: setup browser-setup lint
 	$(PY) -m pytest
+
+# One page's tests, for a contributor editing it: tests/test_<page>.py, the page's notebook run in a
+# kernel, its runs under spawn (e.g. make test-page PAGE=checkpoints). `make test` is the whole check.
+test-page: setup
+	@test -n "$(PAGE)" || { echo "usage: make test-page PAGE=<slug of a page under docs/>"; exit 2; }
+	$(PY) -m pytest --page $(PAGE)
 
 # ruff: lint everything, check the format of everything but the snippets (laid out for the page).
 lint: setup

@@ -36,6 +36,35 @@ def pytest_markdown_docs_markdown_it():
     return PlainFencesOnly("commonmark")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--page",
+        metavar="SLUG",
+        help="one page's tests (make test-page PAGE=SLUG): tests/test_<page>.py, and the site-wide "
+        "tests parametrized by page or run (its notebook, its runs under spawn) for that page only",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    slug = config.getoption("--page")
+    if not slug:
+        return
+    module = slug.replace("-", "_")
+    if not (REPO / "docs" / f"{slug}.md").is_file():
+        raise pytest.UsageError(f"--page {slug}: there is no docs/{slug}.md")
+
+    def for_the_page(item) -> bool:
+        if Path(item.fspath).name == f"test_{module}.py":
+            return True
+        params = getattr(item, "callspec", None)
+        ids = params.id if params else ""
+        return f"[{slug}]" in f"[{ids}]" or f"pages/{module}.py: " in ids
+
+    kept = [item for item in items if for_the_page(item)]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
+
+
 def assert_processes_gone(pids, script: str) -> None:
     """None of the processes a run printed is still running (a live process under a reused pid
     runs something else: only a command line that names the script, or the runner's warm

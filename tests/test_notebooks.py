@@ -141,9 +141,10 @@ def written_too(folder: Path, path: Path) -> bool:
 
 
 @pytest.fixture(scope="module")
-def executed(built_site, tmp_path_factory):
-    """Every notebook, run from top to bottom in a clean folder with the data, as many at once as
-    there are cores (each kernel runs torch on one thread, as the build runs scripts)."""
+def executed(built_site, tmp_path_factory, request):
+    """Every notebook this session tests, run from top to bottom in a clean folder with the data,
+    as many at once as there are cores (each kernel runs torch on one thread, as the build runs
+    scripts). Only the selected ones (``-k``, ``--page``): one page's tests run one notebook."""
     import asyncio
     import concurrent.futures
     import os
@@ -162,7 +163,13 @@ def executed(built_site, tmp_path_factory):
 
     async def execute_all():
         limit = asyncio.Semaphore(os.cpu_count() or 1)
-        return dict(await asyncio.gather(*(execute(slug, limit) for slug in sorted(NOTEBOOK_PAGES))))
+        return dict(await asyncio.gather(*(execute(slug, limit) for slug in sorted(selected))))
+
+    selected = {
+        item.callspec.params["slug"]
+        for item in request.session.items
+        if item.originalname == "test_each_notebook_runs_top_to_bottom_and_prints_what_the_page_shows"
+    }
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("OMP_NUM_THREADS", "1")  # the kernels inherit it: the build's digits
