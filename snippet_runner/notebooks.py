@@ -149,6 +149,17 @@ def build(title: str, page_markdown: str, declared, requirements: str) -> str:
     return _render(title, page_markdown, tuple(payload), requirements, matrix.oldest_passing("torch"))
 
 
+def packages_for(sources: list[str]) -> list[str]:
+    """What a notebook of these scripts installs: the runtime packages (``lightning`` only where a
+    script imports it) and the extra ones its scripts use."""
+    imports_lightning = any(re.search(r"^\s*(import|from) lightning\b", s, re.M) for s in sources)
+    packages = [p for p in RUNTIME_PACKAGES if p != "lightning" or imports_lightning]
+    for shows, extra in EXTRA_PACKAGES.items():
+        if any(re.search(shows, source, re.M) for source in sources):
+            packages += [p for p in extra if p not in packages]
+    return packages
+
+
 def install_cell(requirements: str, packages: list[str], torch_from: str | None) -> str:
     """The first cell: ``%pip install`` what the notebook needs at the site's pinned versions, but
     keep the runtime's own torch and torchvision (Colab's) when that torch is at least
@@ -196,11 +207,7 @@ def _render(title: str, page_markdown: str, payload: tuple, requirements: str, t
     for (_, section), place in shown.items():
         by_name.setdefault(section, place)
     sources = [source for _, _, source, *_ in payload]
-    imports_lightning = any(re.search(r"^\s*(import|from) lightning\b", s, re.M) for s in sources)
-    packages = [p for p in RUNTIME_PACKAGES if p != "lightning" or imports_lightning]
-    for shows, extra in EXTRA_PACKAGES.items():
-        if any(re.search(shows, source, re.M) for source in sources):
-            packages += [p for p in extra if p not in packages]
+    packages = packages_for(sources)
     names = ", ".join(f"`{name}`" for name in dict.fromkeys(name for name, *_ in payload))
     cells = [
         v4.new_markdown_cell(

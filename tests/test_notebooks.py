@@ -75,6 +75,24 @@ def test_the_first_cell_installs_the_pinned_versions(built_site):
             assert re.search(rf"[ \"]{re.escape(pin)}[ \"]", install), (slug, pin)
 
 
+def test_a_notebook_installs_the_extra_libraries_its_scripts_use_at_their_pins():
+    requirements = (REPO / "requirements.txt").read_text()
+    core = (REPO / "snippets" / "from-pytorch-to-lightning" / "train_lightning.py").read_text()
+    assert notebooks.packages_for([core]) == ["torch", "torchvision", "pytorch-lightning", "tensorboard"]
+    uses = {
+        "import mlflow\n": ["mlflow-skinny"],
+        "from pytorch_lightning.loggers import MLFlowLogger, WandbLogger\n": ["mlflow-skinny", "wandb"],
+        "from torchmetrics.classification import MulticlassAccuracy\n": ["torchmetrics"],
+        "from pytorch_lightning.cli import LightningCLI\n": ["jsonargparse[signatures]"],
+        "model.to_onnx('model.onnx', x)\n": ["onnx", "onnxscript", "onnxruntime"],
+    }
+    for source, extra in uses.items():
+        packages = notebooks.packages_for([core, source])
+        assert packages[4:] == extra, source
+        pins = notebooks.pinned(requirements, packages)
+        assert all(re.search(rf"^{re.escape(pin)}$", requirements, re.M) for pin in pins), pins
+
+
 @pytest.mark.parametrize(
     ("runtime", "installs_torch"),
     [
