@@ -22,7 +22,8 @@ def names(script: Path | str) -> list[str]:
 
 
 def text(script: Path | str, name: str) -> str:
-    """The code of one section, dedented, without its marker lines (as the page shows it)."""
+    """The code of one section as pymdownx.snippets includes it: the lines between its markers,
+    the markers of sections inside it left out, dedented."""
     source = Path(script).read_text()
     found = re.search(
         rf"^[ \t]*# --8<-- \[start:{re.escape(name)}\][ \t]*\n(.*?)^[ \t]*# --8<-- \[end:{re.escape(name)}\]",
@@ -31,7 +32,8 @@ def text(script: Path | str, name: str) -> str:
     )
     if found is None:
         raise KeyError(f"{script}: no section {name!r}")
-    return textwrap.dedent(found.group(1)).rstrip("\n")
+    lines = [line for line in found.group(1).splitlines(keepends=True) if not MARKER.fullmatch(line.rstrip("\n"))]
+    return textwrap.dedent("".join(lines)).strip("\n")
 
 
 def includes(markdown: str) -> list[tuple[str, str | None]]:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import functools
 import re
-import textwrap
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
 import yaml
+
+from snippet_runner import sections
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
@@ -29,9 +30,6 @@ LAUNCH_ARGS = [
     "--disable-sync",
 ]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-
-INCLUDE = re.compile(r'^(?P<indent>[ \t]*)--8<--\s+"(?P<path>[^":]+)(?::(?P<section>[a-z][-_0-9a-z]*))?"\s*$', re.M)
-MARKER = re.compile(r"-{1,}8<-{1,}[ \t]+\[[ \t]*(?P<type>start|end)[ \t]*:[ \t]*(?P<name>[a-z][-_0-9a-z]*)[ \t]*\]")
 
 
 class _IgnoreTags(yaml.SafeLoader):
@@ -67,7 +65,7 @@ class Page:
     @property
     def includes(self) -> list[tuple[str, str]]:
         """(script, section) for every section a page includes, in page order."""
-        return [(m["path"], m["section"]) for m in INCLUDE.finditer(self.source) if m["section"]]
+        return [(path, section) for path, section in sections.includes(self.source) if section]
 
     def __str__(self) -> str:
         return self.src
@@ -91,21 +89,8 @@ def nav_pages(config: Path = REPO / "mkdocs.yml") -> list[Page]:
 
 
 def section_text(script: str, section: str) -> str:
-    """The text pymdownx.snippets includes for ``script:section``: the lines between its markers,
-    other sections' markers left out, dedented (``dedent_subsections``)."""
-    lines, inside = [], False
-    for line in (REPO / script).read_text(encoding="utf-8").split("\n"):
-        marker = MARKER.search(line)
-        if marker and marker["name"] == section:
-            if marker["type"] == "end" and inside:
-                break
-            inside = inside or marker["type"] == "start"
-            continue
-        if marker:
-            continue
-        if inside:
-            lines.append(line)
-    return textwrap.dedent("\n".join(lines)).strip("\n")
+    """The text pymdownx.snippets includes for ``script:section``."""
+    return sections.text(REPO / script, section)
 
 
 class _Ids(HTMLParser):

@@ -23,6 +23,7 @@ import yaml
 from conftest import REPO
 from pages.checkpoints import RUNS, agreement, best_checkpoint, reconstructions
 from snippet_runner import Result, clean, forkserver
+from snippet_runner import sections as script_sections
 from snippet_runner.runner import data_root, script_environment
 
 # The build's own runs, made up front and side by side (conftest.all_runs), before any test reads one.
@@ -71,9 +72,7 @@ def files(name: str) -> Path:
 
 
 def section_text(script: str, name: str) -> str:
-    text = (FOLDER / script).read_text()
-    body = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)\n\s*# --8<-- \[end:{name}\]", text, re.S).group(1)
-    return textwrap.dedent(body)
+    return script_sections.text(FOLDER / script, name)
 
 
 def read_checkpoint_source() -> str:
@@ -112,15 +111,11 @@ def python(code: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedPr
 # ---------------------------------------------------------------- the page and its scripts
 
 
-def test_the_page_shows_every_section_of_every_script_in_page_order():
-    page = PAGE.read_text()
-    shown = re.findall(r'--8<-- "snippets/checkpoints/([a-z_]+\.py):([-_0-9a-z]+)"', page)
-    scripts_in_page_order = list(dict.fromkeys(script for script, _ in shown))
-    assert scripts_in_page_order == PAGE_ORDER
+def test_the_page_shows_its_scripts_in_page_order():
+    """(That each script's sections are all shown, in file order: tests/test_site.py.)"""
+    shown = script_sections.includes(PAGE.read_text())
+    assert list(dict.fromkeys(Path(path).name for path, section in shown if section)) == PAGE_ORDER
     assert sorted(p.name for p in FOLDER.glob("*.py")) == sorted(PAGE_ORDER)
-    for script in PAGE_ORDER:
-        in_file = re.findall(r"--8<-- \[start:([-_0-9a-z]+)\]", (FOLDER / script).read_text())
-        assert [section for s, section in shown if s == script] == in_file, script
 
 
 def test_every_script_that_reads_files_runs_after_the_one_that_wrote_them():

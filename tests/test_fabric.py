@@ -14,6 +14,7 @@ from conftest import REPO, assert_processes_gone
 from pages import fabric
 from pages import from_pytorch_to_lightning as core
 from snippet_runner import clean
+from snippet_runner import sections as script_sections
 
 # The build's own runs, made up front and side by side (conftest.all_runs), before any test reads one.
 pytestmark = pytest.mark.usefixtures("all_runs")
@@ -44,7 +45,7 @@ def checksum(weights: dict[str, torch.Tensor]) -> str:
 
 
 def sections(script: str) -> list[str]:
-    return re.findall(r"--8<-- \[start:([-_0-9a-z]+)\]", (REPO / script).read_text())
+    return script_sections.names(REPO / script)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,10 +139,9 @@ def test_the_fabric_script_keeps_the_plain_loops_sections_and_drops_its_device_c
 
 def test_the_page_shows_every_section_of_the_fabric_script_in_order_in_three_tabs():
     page = PAGE.read_text()
-    shown = re.findall(rf'--8<-- "{re.escape(SCRIPT)}:([-_0-9a-z]+)"', page)
-    assert shown == sections(SCRIPT)
+    assert script_sections.shown(page, SCRIPT) == sections(SCRIPT)
     for script in (CORE_PYTORCH, CORE_LIGHTNING):
-        shown_core = set(re.findall(rf'--8<-- "{re.escape(script)}:([-_0-9a-z]+)"', page))
+        shown_core = set(script_sections.shown(page, script))
         assert set(sections(script)) - {"imports"} <= shown_core, script
     # Six three-tab sets, one per step (the model's in a collapsed block, hence indented).
     assert len(re.findall(r'^ *=== "Fabric"$', page, re.M)) == 6

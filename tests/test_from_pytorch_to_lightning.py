@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 
 import pytest
 import torch
@@ -15,6 +14,7 @@ import snippet_runner
 from conftest import REPO
 from pages import from_pytorch_to_lightning as core
 from snippet_runner import clean
+from snippet_runner import sections as script_sections
 
 # The build's own runs, made up front and side by side (conftest.all_runs), before any test reads one.
 pytestmark = pytest.mark.usefixtures("all_runs")
@@ -26,13 +26,11 @@ EPOCH_LINE = re.compile(r"^epoch (\d+): train_loss ([0-9.]+)  val_loss ([0-9.]+)
 
 
 def sections(script: str) -> list[str]:
-    return re.findall(r"--8<-- \[start:([-_0-9a-z]+)\]", (REPO / script).read_text())
+    return script_sections.names(REPO / script)
 
 
 def section_text(script: str, name: str) -> str:
-    text = (REPO / script).read_text()
-    body = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)\n\s*# --8<-- \[end:{name}\]", text, re.S).group(1)
-    return textwrap.dedent(body)
+    return script_sections.text(REPO / script, name)
 
 
 def epochs(run) -> list[tuple[int, float, float]]:
@@ -91,9 +89,9 @@ def test_the_data_code_is_the_same_in_both_scripts():
 
 def test_the_page_shows_every_section_of_both_scripts():
     page = (REPO / "docs" / "from-pytorch-to-lightning.md").read_text()
-    shown = re.findall(rf'--8<-- "{re.escape(LIGHTNING)}:([-_0-9a-z]+)"', page)
+    shown = [section for path, section in script_sections.includes(page) if path == LIGHTNING and section]
     assert shown == sections(LIGHTNING), "the page walks the Lightning script from top to bottom"
-    shown = re.findall(rf'--8<-- "{re.escape(PYTORCH)}:([-_0-9a-z]+)"', page)
+    shown = script_sections.shown(page, PYTORCH)
     assert set(sections(PYTORCH)) - {"imports", "data"} <= set(shown)
 
 

@@ -15,6 +15,7 @@ from conftest import REPO, assert_processes_gone
 from pages import from_pytorch_to_lightning as core
 from pages import organize
 from snippet_runner import clean
+from snippet_runner import sections as script_sections
 
 # The build's own runs, made up front and side by side (conftest.all_runs), before any test reads one.
 pytestmark = pytest.mark.usefixtures("all_runs")
@@ -75,8 +76,7 @@ def test_the_pages_table_says_what_the_runs_did():
 
 
 def section_text(script: str, name: str) -> str:
-    text = (REPO / script).read_text()
-    return re.search(rf"# --8<-- \[start:{name}\]\n(.*?)\n# --8<-- \[end:{name}\]", text, re.S).group(1)
+    return script_sections.text(REPO / script, name)
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 import pages.tensorboard as tensorboard_page
 from conftest import REPO, build_site, free_port
 from snippet_runner import SnippetError, clean, render
+from snippet_runner import sections as script_sections
 from snippet_runner.filetree import tree, tree_block
 
 # The build's own runs, made up front and side by side (conftest.all_runs), before any test reads one.
@@ -46,7 +47,7 @@ PRINTED_DIGITS = 6  # the scripts print with :.6f
 
 
 def sections(script: str) -> list[str]:
-    return re.findall(r"--8<-- \[start:([-_0-9a-z]+)\]", (REPO / script).read_text())
+    return script_sections.names(REPO / script)
 
 
 def printed_epochs(text: str) -> list[dict]:
@@ -96,14 +97,11 @@ def first_fit(lightning_run) -> str:
 # --- the scripts and the page ---------------------------------------------------------------
 
 
-def test_the_two_scripts_share_their_sections_and_the_page_shows_them_all_in_order():
+def test_the_two_scripts_share_their_sections():
+    """(That the page shows them all, in file order: tests/test_site.py.)"""
     shared = ["imports", "data", "model", "training", "validation", "fit"]
     assert sections(PYTORCH) == shared
     assert sections(LIGHTNING) == [*shared, "default-root-dir", "explicit-logger", "csv-logger"]
-    page = PAGE.read_text()
-    for script in (PYTORCH, LIGHTNING):
-        shown = re.findall(rf'--8<-- "{re.escape(script)}:([-_0-9a-z]+)"', page)
-        assert shown == sections(script), script
 
 
 def test_each_script_prints_five_epochs_and_where_its_logs_are(lightning_run, pytorch_run):

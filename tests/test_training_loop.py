@@ -15,6 +15,7 @@ from conftest import REPO
 from pages import from_pytorch_to_lightning as core
 from pages import training_loop as page
 from snippet_runner import clean
+from snippet_runner import sections as script_sections
 
 # The build's own runs, made up front and side by side (conftest.all_runs), before any test reads one.
 pytestmark = pytest.mark.usefixtures("all_runs")
@@ -47,7 +48,7 @@ def output(name: str) -> str:
 
 
 def sections(script: str) -> list[str]:
-    return re.findall(r"--8<-- \[start:([-_0-9a-z]+)\]", (FOLDER / script).read_text())
+    return script_sections.names(FOLDER / script)
 
 
 def epoch_lines(text: str) -> list[str]:
@@ -69,9 +70,7 @@ def test_every_pair_has_the_same_sections_in_the_same_order():
 
 
 def section_text(script: str, name: str) -> str:
-    found = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)# --8<-- \[end:{name}\]", (FOLDER / script).read_text(), re.S)
-    assert found, (script, name)
-    return found.group(1)
+    return script_sections.text(FOLDER / script, name)
 
 
 def test_every_script_of_a_tab_starts_with_the_same_imports_data_and_model():
@@ -85,8 +84,9 @@ def test_every_script_of_a_tab_starts_with_the_same_imports_data_and_model():
 
 def test_the_page_shows_every_section_of_every_script_in_page_order():
     """Every section once: the shared ones from the first pair, each script's own ones under its section."""
-    page_text = PAGE.read_text()
-    shown = re.findall(r'--8<-- "snippets/training-loop/([a-z0-9_]+\.py):([-_0-9a-z]+)"', page_text)
+    included = script_sections.includes(PAGE.read_text())
+    folder = "snippets/training-loop/"
+    shown = [(path.removeprefix(folder), section) for path, section in included if section and path.startswith(folder)]
     assert list(dict.fromkeys(script for script, _ in shown)) == PAGE_ORDER
     assert sorted(p.name for p in FOLDER.glob("*.py")) == sorted(PAGE_ORDER)
     for script in PAGE_ORDER:
