@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import markdown
 
-from snippet_runner import runner
+from snippet_runner import runner, sections
 
 CORE = "snippets/from-pytorch-to-lightning"
 PYTORCH = f"{CORE}/train_pytorch.py"
@@ -24,7 +24,6 @@ LIGHTNING = f"{CORE}/train_lightning.py"
 FABRIC = "snippets/fabric/train_fabric.py"
 LOOP = "snippets/training-loop"
 CHECKPOINTS = "snippets/checkpoints"
-MARKER = re.compile(r"^\s*# --8<-- \[(start|end):([-_0-9a-z]+)\]\s*$")
 
 
 class CheatSheetError(LookupError):
@@ -162,23 +161,15 @@ ROWS: list[Row] = [
 
 
 def section_lines(script: str, section: str) -> list[str]:
-    """Every line inside ``[start:section]`` ... ``[end:section]`` of ``script``, other markers
-    left out; raises when the script or the section is not there."""
+    """The lines of a section of ``script``, as the page would include it; raises when the script
+    or the section is not there."""
     path = runner.ROOT / script
     if not path.is_file():
         raise CheatSheetError(f"cheat sheet: {script} does not exist")
-    lines, inside, found = [], False, False
-    for line in path.read_text().splitlines():
-        marker = MARKER.match(line)
-        if marker:
-            if marker.group(2) == section:
-                inside, found = marker.group(1) == "start", True
-            continue
-        if inside:
-            lines.append(line)
-    if not found:
-        raise CheatSheetError(f"cheat sheet: {script} has no section {section!r}")
-    return lines
+    try:
+        return sections.text(path, section).splitlines()
+    except KeyError:
+        raise CheatSheetError(f"cheat sheet: {script} has no section {section!r}") from None
 
 
 def without_comment(line: str) -> str:

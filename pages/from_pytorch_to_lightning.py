@@ -4,9 +4,8 @@ side, the weight comparison, and the whole move drawn as one change from the two
 import difflib
 import html
 import re
-import textwrap
 
-from snippet_runner import Run, runner
+from snippet_runner import Run, runner, sections
 from snippet_runner.output import clean, printed
 
 FOLDER = "snippets/from-pytorch-to-lightning"
@@ -46,18 +45,12 @@ def losses_table() -> str:
 
 # The whole move as one change: train_pytorch.py -> train_lightning.py, section by section.
 
-INCLUDE_LINE = re.compile(r'--8<-- "snippets/from-pytorch-to-lightning/train_lightning\.py:([-_0-9a-z]+)"')
 STEP_HEADING = re.compile(r"^## (.+?) \{ #([-_a-z0-9]+) \}$")
 
 
 def sections_of(script: str) -> dict[str, str]:
     """A script's named sections, dedented, in file order."""
-    text = (runner.ROOT / script).read_text()
-    found = {}
-    for name in re.findall(r"--8<-- \[start:([-_0-9a-z]+)\]", text):
-        body = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)\n\s*# --8<-- \[end:{name}\]", text, re.S).group(1)
-        found[name] = textwrap.dedent(body)
-    return found
+    return {name: sections.text(runner.ROOT / script, name) for name in sections.names(runner.ROOT / script)}
 
 
 def steps() -> dict[str, tuple[str, str]]:
@@ -67,9 +60,9 @@ def steps() -> dict[str, tuple[str, str]]:
         step = STEP_HEADING.match(line)
         if step:
             heading = (step.group(1), step.group(2))
-        include = INCLUDE_LINE.search(line)
-        if include:
-            found.setdefault(include.group(1), heading)
+        include = sections.INCLUDE.search(line)
+        if include and include.group(1) == LIGHTNING_SCRIPT and include.group(2):
+            found.setdefault(include.group(2), heading)
     return found
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from snippet_runner import memo, notebooks, runner, schedule
+from snippet_runner import memo, notebooks, runner, schedule, sections
 
 INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"')  # pymdownx.snippets reads a line that starts with it
-SECTION_NAME = re.compile(r"[a-z][-_0-9a-z]*$")
+SECTION_NAME = re.compile(sections.NAME + "$")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(.*?)\s*$")
 EXEC_FENCE = re.compile(r'^(\s*(?:`{3,}|~{3,})\s*python\b[^\n]*\bexec="on")([^\n]*)$')
 # A link to a page's Markdown file left in the HTML: MkDocs converts the links of a page's own

@@ -17,13 +17,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from snippet_runner import matrix, runner
+from snippet_runner import matrix, runner, sections
 from snippet_runner.memo import memoized
 
-# pymdownx.snippets' section markers; a marker at the start of a line cuts a cell there.
-SECTION = re.compile(r"^(\s*)# --8<-- \[(start|end):([-_0-9a-z]+)\]\s*$")
 HEADING = re.compile(r"^(#{2,3}) (.+?)(?:\s*\{[^}]*\})?\s*$")
-INCLUDE = re.compile(r'--8<--\s+"([^":]+)(?::([-_0-9a-z]+))?"')
 LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)(\{[^}]*\})?")
 FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(?=\s|$)", re.S)
 READS_ARGV = re.compile(r"\bargparse\b|\bsys\.argv\b")
@@ -55,7 +52,7 @@ def script_cells(source: str) -> list[tuple[list[str], str]]:
         lines.clear()
 
     for line in source.splitlines():
-        marker = SECTION.match(line)
+        marker = sections.MARKER.match(line)  # at the start of a line, it cuts a cell there
         if marker is None:
             lines.append(line)
             continue
@@ -83,7 +80,7 @@ def page_sections(page_markdown: str) -> dict[tuple[str, str], tuple[str, str]]:
         stripped = line.strip()
         if stripped.startswith(("```", "~~~")):
             in_fence = not in_fence
-        include = INCLUDE.search(line)
+        include = sections.INCLUDE.search(line)
         if include and include.group(2):
             found.setdefault((include.group(1), include.group(2)), (heading, sentence))
             continue
@@ -252,9 +249,9 @@ def _render(title: str, page_markdown: str, payload: tuple, requirements: str, t
                 )
             )
         last_heading = None
-        for sections, code in script_cells(source):
+        for names, code in script_cells(source):
             headings = []
-            for section in sections:
+            for section in names:
                 # A section the page shows only from a twin script (the same name in the other tab)
                 # belongs under the twin's heading.
                 heading, sentence = shown.get((shown_in, section)) or by_name.get(section, ("", ""))

@@ -13,7 +13,7 @@ import pytest
 from nbclient import NotebookClient
 
 from conftest import REPO
-from snippet_runner import clean, notebooks, output
+from snippet_runner import clean, notebooks, output, sections
 from snippet_runner.mkdocs_hooks import colab_url
 
 pytestmark = pytest.mark.usefixtures("all_runs")
@@ -62,7 +62,7 @@ def test_each_notebook_holds_its_scripts_whole_in_page_order(built_site, slug):
             cell.source for cell in code_cells if cell.metadata["run"] == number and not cell.metadata.get("argv")
         )
         script = (REPO / run.script).read_text()
-        without_markers = "\n".join(line for line in script.splitlines() if not notebooks.SECTION.match(line))
+        without_markers = "\n".join(line for line in script.splitlines() if not sections.MARKER.match(line))
         assert code.split() == without_markers.split(), f"{run}: the notebook's cells are not the script"
 
 
