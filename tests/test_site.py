@@ -22,7 +22,6 @@ from snippet_runner.mkdocs_hooks import covered_scripts, declared_runs, page_mod
 
 DOCS = REPO / "docs"
 PAGES = sorted(DOCS.glob("*.md"))
-INCLUDE = re.compile(r'--8<--\s+"([^":]+)(?::([^"]+))?"')
 
 
 def python_fences(page: Path):
@@ -89,7 +88,7 @@ def test_every_python_block_is_a_run_snippet_section_or_a_tested_plain_fence():
             where = f"{page.name}:{fence.map[0] + 1}"
             if "exec=" in fence.info:
                 continue  # markdown-exec blocks are the build itself
-            includes = INCLUDE.findall(fence.content)
+            includes = sections.includes(fence.content)
             if includes:
                 body = [line for line in fence.content.splitlines() if line.strip()]
                 assert len(body) == len(includes), f"{where}: an include block holds other lines too"
@@ -102,7 +101,7 @@ def test_every_python_block_is_a_run_snippet_section_or_a_tested_plain_fence():
 
 
 def test_every_snippet_file_is_shown_and_run():
-    shown = {path for page in PAGES for path, _ in INCLUDE.findall(page.read_text())}
+    shown = {path for page in PAGES for path, _ in sections.includes(page.read_text())}
     run_scripts = scripts_run_by_the_build()
     for script in sorted((REPO / "snippets").rglob("*.py")):
         path = script.relative_to(REPO).as_posix()
