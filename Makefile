@@ -7,7 +7,19 @@ DATA   := data/MNIST/raw/t10k-labels-idx1-ubyte
 # Material prints a banner about MkDocs 2 on every build; it is not about this site.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup browser-setup serve build test test-page lint format benchmark matrix lighthouse prune clean
+.PHONY: help setup browser-setup serve build test test-page lint format benchmark profile-tests matrix lighthouse prune clean
+
+help:
+	@echo "make serve                    set everything up, serve the site on 127.0.0.1:8000"
+	@echo "make test                     set everything up, run every test (what CI runs)"
+	@echo "make test-page PAGE=<slug>    one page's tests: its test file, notebook, runs under spawn"
+	@echo "make build                    the strict build into site/"
+	@echo "make lint | format            ruff"
+	@echo "make benchmark                build times (cold, warm, one script edited) beside the yardstick"
+	@echo "make profile-tests [ARGS=..]  where the tests' time goes, by file and kind, beside the yardstick"
+	@echo "make matrix [SETS=..] [MISSING=1]  every script in the version sets (pages/versions.json)"
+	@echo "make lighthouse               page weight and scores on a phone profile"
+	@echo "make prune | clean            drop unused cache entries | everything made"
 
 setup: $(STAMP) $(DATA)
 
@@ -76,6 +88,10 @@ format: setup
 
 benchmark: setup
 	$(PY) benchmarks/build_speed.py
+
+# Where make test's time goes, by test file and kind, beside the yardstick (benchmarks/profile_tests.py).
+profile-tests: setup browser-setup
+	$(PY) benchmarks/profile_tests.py $(ARGS)
 
 # The version matrix (snippet_runner/matrix.py): every declared run in each version set, each set
 # in a throw-away venv under .cache/matrix (MATRIX_DIR), results in pages/versions.json, which the

@@ -8,7 +8,9 @@ moment of the machine spreads over all of them:
   the parity benchmark's own run time (it runs alone, last, because it measures time);
 - warm: a rebuild with nothing changed (goal: at most 2 s for the whole process);
 - one script edited: a rebuild after a change to one script (it re-runs that script only);
-- bare: the same pages built by Material without markdown-exec and the runner (the floor).
+- bare: the same pages built by Material without markdown-exec and the runner (the floor);
+- the yardstick (benchmarks/yardstick.py, one plain `python train_lightning.py`), and each median
+  above as a multiple of it: the figures to compare across machines.
 With --plain, each cold build is paired with one the old way (every script a plain
 subprocess, one at a time: SNIPPET_FORKSERVER=0 SNIPPET_WORKERS=1), and the ratio is printed.
 Uses cache folders of its own, so the project's cache is left as it is.
@@ -27,6 +29,9 @@ import time
 from pathlib import Path
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import yardstick  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 EDITED = REPO / "snippets" / "installation" / "check_install.py"
@@ -115,9 +120,12 @@ def main() -> None:
             EDITED.write_text(original)
         entries = len([e for e in cache.iterdir() if not e.name.startswith(".")])
 
+    stick = yardstick.measure(3)
     print(f"machine: {os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
+    print(yardstick.line(stick))
     for name, values in times.items():
-        print(summary(name, values))
+        ratio = "" if "/" in name else f"   = {statistics.median(values) / statistics.median(stick):5.2f}x yardstick"
+        print(summary(name, values) + ratio)
     warm, bare_median = statistics.median(times["warm (no change)"]), statistics.median(times["bare Material"])
     print(
         f"warm / bare: {warm / bare_median:.2f}x; cache entries after the edits: {entries} "
