@@ -56,10 +56,10 @@ def ending_set_names() -> list[str]:
 
 def run_id(run: Run) -> str | None:
     """Where a page module declares ``run``: "pages/<page>.py: <name>", the id the version matrix
-    records it under (as ``snippet_runner.mkdocs_hooks.declared_runs`` names it), found among the
+    records it under (as ``snippet_runner.discovery.declared_runs`` names it), found among the
     page modules imported now (a build's, or a test's); None for a ``Run`` of a module imported
     before them (a test module keeps the page modules it imported; a build imports them anew)."""
-    from snippet_runner import mkdocs_hooks
+    from snippet_runner import discovery, mkdocs_hooks
 
     where = mkdocs_hooks.declared.get(run)
     if where is None:
@@ -67,7 +67,7 @@ def run_id(run: Run) -> str | None:
             (module for name, module in list(sys.modules.items()) if name.startswith("pages.") and module),
             key=lambda module: module.__name__,
         )
-        where = mkdocs_hooks.declared_runs(modules).get(run)
+        where = discovery.declared_runs(modules).get(run)
     return where
 
 

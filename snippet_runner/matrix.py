@@ -53,9 +53,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_FILE = ROOT / "pages" / "versions.json"
 # The libraries a set pins (the run cache's key covers their versions: see runner.VERSIONED_PACKAGES).
 PACKAGES = ("torch", "torchvision", "pytorch-lightning", "lightning", "tensorboard", "numpy")
-# What the site's own machinery needs beside them to find and run the declared runs (it imports
-# snippet_runner.mkdocs_hooks, hence MkDocs and nbformat), and what scripts import beside the set's
-# libraries (LightningCLI needs jsonargparse; a notebook cell runs in a kernel through nbclient and
+# What the site's own machinery needs beside them to run the declared runs (page modules draw
+# tables, a test builds the site), and what scripts import beside the set's libraries (LightningCLI needs jsonargparse; a notebook cell runs in a kernel through nbclient and
 # ipykernel), at the versions requirements.txt pins.
 SUPPORT = ("mkdocs", "nbformat", "jsonargparse[signatures]", "nbclient", "ipykernel")
 # What some pages' scripts import beside those (the loggers page: MLflow and W&B; the compile and
@@ -288,7 +287,7 @@ def measure_pass(
     """One pass over the set's declared runs (``only`` those ids, when given), with fresh ``Run``
     objects (a ``Run`` remembers its failure); returns a record per run id."""
     from snippet_runner import runner, schedule
-    from snippet_runner.mkdocs_hooks import declared_runs, page_modules
+    from snippet_runner.discovery import declared_runs, page_modules
     from snippet_runner.output import clean
 
     declared = {
@@ -723,7 +722,7 @@ def table(data: dict, names: list[str]) -> str:
 def missing_runs(data: dict, version_set: VersionSet) -> list[str] | None:
     """The ids of the runs the set covers and has no row for (or a row for another script);
     None when the set has no record yet (all of it is to run)."""
-    from snippet_runner.mkdocs_hooks import declared_runs, page_modules
+    from snippet_runner.discovery import declared_runs, page_modules
 
     if version_set.name not in data["sets"]:
         return None
@@ -735,7 +734,7 @@ def missing_runs(data: dict, version_set: VersionSet) -> list[str] | None:
 def merged(old: dict, new: dict, name: str) -> dict:
     """The set's recorded entry with the rows just measured added, and the rows of runs no page
     declares any more dropped; only where the same versions ran both."""
-    from snippet_runner.mkdocs_hooks import declared_runs, page_modules
+    from snippet_runner.discovery import declared_runs, page_modules
 
     if old["versions"] != new["versions"]:
         raise SystemExit(f"[{name}] ran {new['versions']}, recorded {old['versions']}: measure the whole set")

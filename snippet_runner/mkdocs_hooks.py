@@ -4,16 +4,15 @@ publish the snippet scripts so that pages can link them, and each page's noteboo
 
 from __future__ import annotations
 
-import importlib
 import posixpath
 import re
-import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from snippet_runner import memo, notebooks, runner, schedule, sections
+from snippet_runner.discovery import PAGES, covered_scripts, declared_runs, page_modules
 
 INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"')  # pymdownx.snippets reads a line that starts with it
 SECTION_NAME = re.compile(sections.NAME + "$")
@@ -22,7 +21,6 @@ EXEC_FENCE = re.compile(r'^(\s*(?:`{3,}|~{3,})\s*python\b[^\n]*\bexec="on")([^\n
 # A link to a page's Markdown file left in the HTML: MkDocs converts the links of a page's own
 # Markdown, not those of what a markdown-exec block printed.
 MD_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#?]+\.(?:md|ipynb))(#[^"]*)?"')
-PAGES = "pages"  # pages/<page>.py beside docs/<page>.md: the page's declared runs, tables and charts
 
 
 def check_includes(markdown: str, page_path: str, first_line: int = 1) -> None:
@@ -71,53 +69,6 @@ def locate_blocks(markdown: str, page_path: str, first_line: int = 1) -> str:
             stamp += f' idprefix="exec-{lineno}-"'
         lines[index] = block.group(1) + block.group(2) + stamp
     return "\n".join(lines)
-
-
-def page_modules() -> list:
-    """The site's page modules (``pages/*.py``), freshly imported: an edit under ``mkdocs serve``
-    counts. All are dropped first and imported anew, so that a module that imports another page's
-    runs (``from pages import from_pytorch_to_lightning as core``) holds the very objects that
-    page declares, not those of an older import: one object per run."""
-    root = str(runner.ROOT)
-    if sys.path[0] != root:
-        sys.path.insert(0, root)
-    for name in [n for n in sys.modules if n == PAGES or n.startswith(PAGES + ".")]:
-        del sys.modules[name]  # this site's older import, or another site's (tests build several)
-    return [
-        importlib.import_module(f"{PAGES}.{source.stem}")
-        for source in sorted((runner.ROOT / PAGES).glob("*.py"))
-        if source.stem != "__init__"
-    ]
-
-
-def declared_runs(modules) -> dict[runner.Run, str]:
-    """Every Run a page module declares (as a name, or inside a list, tuple or dict), with where."""
-    found: dict[runner.Run, str] = {}
-
-    def visit(value, where):
-        if isinstance(value, runner.Run):
-            found.setdefault(value, where)
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                visit(item, f"{where}[{key!r}]")
-        elif isinstance(value, (list, tuple)):
-            for index, item in enumerate(value):
-                visit(item, f"{where}[{index}]")
-
-    for module in modules:
-        for name, value in vars(module).items():
-            if not name.startswith("_"):
-                visit(value, f"{PAGES}/{module.__name__.rpartition('.')[2]}.py: {name}")
-    return found
-
-
-def covered_scripts(declared) -> set[Path]:
-    """Every file a declared run runs, imports or is declared to use."""
-    covered = set()
-    for run in declared:
-        path, _ = runner.resolve(run.script)
-        covered |= {path, *runner.local_imports(path), *(runner.resolve(u)[0] for u in run.uses)}
-    return covered
 
 
 def check_every_script_is_declared(declared) -> None:

@@ -105,9 +105,9 @@ def all_runs():
     as the build does it first: the page tests then read the build's own results (and the build
     that ``built_site`` makes finds them all in the cache)."""
     from snippet_runner import schedule
-    from snippet_runner.mkdocs_hooks import declared_runs, page_modules
+    from snippet_runner.discovery import declared_runs, page_modules
 
-    summary = schedule.run_all(declared_runs(page_modules()), report=print)
+    summary = schedule.run_all(declared_runs(page_modules(fresh=False)), report=print)
     if summary.failed:
         pytest.fail("runs failed:\n" + "\n".join(f"{run.script}: {why}" for run, why in summary.failed))
     return summary

@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from conftest import REPO, PlainFencesOnly, TmpSite, exec_block, free_port
 from pages import nav_pages
 from snippet_runner import sections, static_site
-from snippet_runner.mkdocs_hooks import covered_scripts, declared_runs, page_modules
+from snippet_runner.discovery import covered_scripts, declared_runs, page_modules
 
 DOCS = REPO / "docs"
 PAGES = sorted(DOCS.glob("*.md"))

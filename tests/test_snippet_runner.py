@@ -421,3 +421,24 @@ def test_a_print_that_lands_after_a_progress_bar_keeps_no_padding(tmp_path):
     raw = f"{bar}   backward at step 1, loss 0.3487\n  indented line\n"
     result = runner.Result("snippets/demo/x.py", raw, 0.1, {}, tmp_path)
     assert clean(result).split("\n") == ["backward at step 1, loss 0.3487", "  indented line"]
+
+
+def test_finding_the_runs_and_the_version_matrix_import_no_mkdocs():
+    """The tests and the version matrix find every declared run through snippet_runner.discovery,
+    which, like the matrix, needs no MkDocs (a matrix venv runs the scripts, not the build)."""
+    import subprocess
+    import sys
+
+    program = textwrap.dedent(
+        """
+        import sys
+        from snippet_runner import discovery, matrix
+        declared = discovery.declared_runs(discovery.page_modules())
+        loaded = sorted(name for name in sys.modules if name.split(".")[0] in ("mkdocs", "material", "markdown_exec"))
+        print(len(declared), loaded)
+        """
+    )
+    found = subprocess.run([sys.executable, "-c", program], cwd=REPO, capture_output=True, text=True, check=True)
+    count, loaded = found.stdout.split(" ", 1)
+    assert int(count) > 100
+    assert loaded.strip() == "[]"

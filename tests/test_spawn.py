@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from snippet_runner import output, runner
-from snippet_runner.mkdocs_hooks import declared_runs, page_modules
+from snippet_runner.discovery import declared_runs, page_modules
 
 SPAWN_ON_START = Path(__file__).resolve().parent / "spawn"
 DECLARED = {where: run for run, where in declared_runs(page_modules()).items()}

@@ -23,7 +23,7 @@ FIX = "measure it with `make matrix` (every set; reruns only what changed) and c
 @pytest.fixture(scope="module")
 def declared() -> dict:
     """Run id ("pages/<page>.py: <name>") -> the declared run, without running anything."""
-    from snippet_runner.mkdocs_hooks import declared_runs, page_modules
+    from snippet_runner.discovery import declared_runs, page_modules
 
     return {where: run for run, where in declared_runs(page_modules()).items()}
 
