@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
 
 from snippet_runner.runner import Run, SnippetError
 
@@ -105,30 +106,35 @@ def run_all(runs: Iterable[Run], *, workers: int | None = None, report: Callable
         f"{f', {workers} at a time' if todo else ''}"
     )
 
+    # The runs left, each ready once the runs it builds on are done (graphlib's bookkeeping).
+    graph = TopologicalSorter({run: [e for e in run.earlier if e not in done] for run in todo})
+    graph.prepare()
     failed: set[Run] = set()
+    ready: list[Run] = []  # in declaration order, as far as readiness allows
     running: dict[Future, tuple[Run, float]] = {}
+
+    def finish(run: Run, text: str) -> None:
+        graph.done(run)
+        progress.finished(run, text, [r for r, _ in running.values()])
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        while todo or running:
-            alone_running = any(run.alone for run, _ in running.values())
-            for run in list(todo):
-                if any(earlier in failed for earlier in run.earlier):
-                    todo.remove(run)
-                    failed.add(run)
-                    summary.failed.append((run, "not run: a run it builds on failed"))
-                    progress.finished(run, "not run: a run it builds on failed", [r for r, _ in running.values()])
-                    continue
-                if alone_running or len(running) >= workers or not all(e in done for e in run.earlier):
-                    continue
-                if run.alone and running:
-                    continue  # it waits until nothing else runs
-                if run.alone and any(not r.alone and all(e in done for e in r.earlier) for r in todo):
-                    continue  # the others first, side by side
-                todo.remove(run)
+        while graph.is_active():
+            ready += sorted(graph.get_ready(), key=todo.index)
+            for run in [r for r in ready if any(e in failed for e in r.earlier)]:
+                ready.remove(run)
+                failed.add(run)
+                summary.failed.append((run, "not run: a run it builds on failed"))
+                finish(run, "not run: a run it builds on failed")
+            for run in list(ready):
+                if len(running) >= workers or any(r.alone for r, _ in running.values()):
+                    break
+                if run.alone and (running or any(not r.alone for r in ready)):
+                    continue  # it runs with nothing beside it, after the others that are ready
+                ready.remove(run)
                 running[pool.submit(run.compute)] = (run, time.perf_counter())
-                alone_running = run.alone
             progress.running(r for r, _ in running.values())
             if not running:
-                break  # everything left builds on a failed run
+                continue  # runs marked not run just now: their dependents are ready next
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 run, since = running.pop(future)
@@ -138,11 +144,11 @@ def run_all(runs: Iterable[Run], *, workers: int | None = None, report: Callable
                     failed.add(run)
                     first_line = str(error).splitlines()[0]
                     summary.failed.append((run, first_line))
-                    progress.finished(run, f"FAILED: {first_line}", [r for r, _ in running.values()])
+                    finish(run, f"FAILED: {first_line}")
                     continue
                 done.add(run)
                 summary.ran.append((run, result.seconds))
-                progress.finished(run, f"{result.seconds:.1f} s", [r for r, _ in running.values()])
+                finish(run, f"{result.seconds:.1f} s")
     summary.seconds = time.perf_counter() - started
     if summary.ran or summary.failed:
         progress.line(
