@@ -49,7 +49,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # settings.REPOSITORY (not imported here: a set's venv runs this file)
 DATA_FILE = ROOT / "pages" / "versions.json"
 # The libraries a set pins (the run cache's key covers their versions: see runner.VERSIONED_PACKAGES).
 PACKAGES = ("torch", "torchvision", "pytorch-lightning", "lightning", "tensorboard", "numpy")
@@ -458,7 +458,9 @@ def machine(gpu: bool = False) -> str:
 
 
 def matrix_dir() -> Path:
-    return Path(os.environ.get("MATRIX_DIR", ROOT / ".cache" / "matrix"))
+    from snippet_runner import settings
+
+    return settings.matrix_dir()
 
 
 def pinned_requirements() -> dict[str, str]:
@@ -578,7 +580,7 @@ def run_set(version_set: VersionSet, again: bool, only: list[str] | None = None)
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / "results.json"
     env = dict(os.environ)
-    env.setdefault("SNIPPET_DATA_DIR", str(ROOT / "data"))
+    env.setdefault("SNIPPET_DATA_DIR", str(ROOT / "data"))  # settings.DATA_DIR, for the set's own interpreter
     if version_set.requirements is not None or version_set.gpu:
         env["SNIPPET_CACHE_DIR"] = str(folder / "runs")  # the pinned set shares the build's cache
     command = [str(python), "-m", "snippet_runner.matrix", "--measure", str(out), "--set", version_set.name]

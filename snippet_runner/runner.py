@@ -31,7 +31,7 @@ from snippet_runner import forkserver, mnist, settings
 
 # The site being built: snippet paths, the cache and the data are relative to it.
 # The MkDocs hooks set it to the folder of the mkdocs.yml being built.
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = settings.REPOSITORY  # the build sets it to its mkdocs.yml's folder
 # Bump when the cache layout or what a run does changes.
 CACHE_FORMAT = 2
 VERSIONED_PACKAGES = ("torch", "torchvision", "pytorch-lightning", "lightning", "tensorboard", "numpy", "matplotlib")
@@ -208,11 +208,11 @@ def run(script: str | os.PathLike, **options) -> Result:
 
 
 def cache_root() -> Path:
-    return Path(os.environ.get("SNIPPET_CACHE_DIR", ROOT / ".cache" / "snippet-runs"))
+    return settings.cache_dir(ROOT)
 
 
 def data_root() -> Path:
-    return Path(os.environ.get("SNIPPET_DATA_DIR", ROOT / "data"))
+    return settings.data_dir(ROOT)
 
 
 @lru_cache(maxsize=1)
@@ -489,7 +489,7 @@ def _resolve(declared: Run) -> Result:
             "seconds": seconds,
             "started": None if started is None else list(started),
             "versions": versions(),
-            "ran_in": str(workdir),
+            "ran_in": str(workdir.resolve()),  # as a script sees it (os.getcwd()), links resolved
             "root": str(ROOT),
         }
         (scratch / "result.json").write_text(json.dumps(record))

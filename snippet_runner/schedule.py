@@ -19,6 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 
+from snippet_runner import settings
 from snippet_runner.runner import Run, SnippetError
 
 log = logging.getLogger("mkdocs.snippet_runner")
@@ -86,7 +87,7 @@ def run_all(runs: Iterable[Run], *, workers: int | None = None, report: Callable
     ``workers`` defaults to SNIPPET_WORKERS from the environment, else the number of cores.
     Does not count as a page's use of any run (see ``Run.asked``)."""
     started = time.perf_counter()
-    workers = workers or int(os.environ.get("SNIPPET_WORKERS") or 0) or os.cpu_count() or 1
+    workers = workers or settings.workers()
     summary = Summary()
     done: set[Run] = set()
     todo: list[Run] = []

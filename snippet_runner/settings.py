@@ -2,6 +2,40 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+# The repository: the default root of the build (a build sets runner.ROOT from its mkdocs.yml).
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+# The environment knobs, each read here only, when asked (a test may set one for a while).
+CACHE_DIR = "SNIPPET_CACHE_DIR"  # the run cache (default <root>/.cache/snippet-runs; derived outputs beside it)
+DATA_DIR = "SNIPPET_DATA_DIR"  # the MNIST files the scripts read (default <root>/data)
+WORKERS = "SNIPPET_WORKERS"  # runs side by side (default: the number of cores)
+FORKSERVER = "SNIPPET_FORKSERVER"  # 0: every script a plain subprocess, no warm interpreter
+MATRIX_DIR = "MATRIX_DIR"  # the version matrix's venvs and caches (default <repo>/.cache/matrix)
+
+
+def cache_dir(root: Path) -> Path:
+    return Path(os.environ.get(CACHE_DIR) or root / ".cache" / "snippet-runs")
+
+
+def data_dir(root: Path) -> Path:
+    return Path(os.environ.get(DATA_DIR) or root / "data")
+
+
+def workers() -> int:
+    return int(os.environ.get(WORKERS) or 0) or os.cpu_count() or 1
+
+
+def forkserver_on() -> bool:
+    return os.environ.get(FORKSERVER, "1") != "0"
+
+
+def matrix_dir() -> Path:
+    return Path(os.environ.get(MATRIX_DIR) or REPOSITORY / ".cache" / "matrix")
+
+
 DEFAULT_TIMEOUT = 300  # seconds a script may run; a declared Run may set its own
 TORCH_THREADS = 1  # the example model is tiny: one thread is several times faster on these machines
 # Cache entries (script runs and derived outputs) that no build has used for this long are pruned
