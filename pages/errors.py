@@ -216,7 +216,8 @@ TABLE: list[Change] = [
         "the plain attribute stays float32, and the loss refuses it. Only the class weights fail here: inside "
         'a step, under `"64-true"`, Lightning makes float64 the default dtype, so `torch.randn(x.shape)` comes '
         "out float64 (checked), but it is still made on the CPU. A buffer is also saved in the checkpoint; "
-        "`register_buffer(..., persistent=False)` leaves it out.",
+        "`register_buffer(..., persistent=False)` leaves it out. More on "
+        "[Tensors made in a step](step-tensors.md).",
         searches=(
             "RuntimeError: expected scalar type Double",
             "register_buffer",

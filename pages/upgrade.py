@@ -50,7 +50,9 @@ TABLE: list[Change] = [
         why="Clearing the list matters here: the sanity check before the first epoch also runs "
         "`validation_step` and calls the hook. Without `.clear()`, epoch 0 would average 6 batches "
         "(the sanity check's 2 and the epoch's 4) and epoch 1 all 10 so far (checked by deleting the "
-        "line). No `detach()` is needed: validation runs without gradients.",
+        "line). No `detach()` is needed: validation runs without gradients. [Results over an epoch]"
+        "(epoch-results.md) does this on the auto-encoder against a plain loop, and shows when "
+        "`self.log(..., on_epoch=True)` already gives the epoch's value without a list.",
         same_as_1x=r"mean validation loss",
         searches=("Support for `validation_epoch_end` has been removed", "validation_epoch_end"),
     ),
@@ -217,7 +219,7 @@ TABLE: list[Change] = [
         "`Trainer(progress_bar_refresh_rate=10)`",
         "`Trainer(callbacks=[TQDMProgressBar(refresh_rate=10)])`",
         "The progress bar is a callback: pass `TQDMProgressBar(refresh_rate=10)` in `callbacks`; "
-        "`enable_progress_bar=False` turns it off.",
+        "`enable_progress_bar=False` turns it off ([what each prints](progress-bars.md#tqdm)).",
         "TypeError: Trainer.__init__() got an unexpected keyword argument 'progress_bar_refresh_rate'",
         r"^progress bar: TQDMProgressBar, refresh rate 10$",
         fixed_keep=r"^(progress bar|epoch \d)",
@@ -241,7 +243,8 @@ TABLE: list[Change] = [
         '`Trainer(weights_summary="full")`',
         "`Trainer(callbacks=[ModelSummary(max_depth=-1)])`",
         "The summary is a callback: `ModelSummary(max_depth=-1)` lists every layer (what `\"full\"` did); the "
-        "default shows the top level, and `enable_model_summary=False` turns it off.",
+        "default shows the top level, and `enable_model_summary=False` turns it off "
+        "([what each prints](progress-bars.md#summary)).",
         "TypeError: Trainer.__init__() got an unexpected keyword argument 'weights_summary'",
         r"\| model\.0 \| Linear",
         fixed_keep=r"\| |^-{10,}$|params$",

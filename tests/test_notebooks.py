@@ -40,8 +40,9 @@ def notebook(built_site: Path, slug: str):
 
 
 def numbered_lines(text: str) -> list[str]:
-    """The lines that print such numbers, without the progress bars a line may start with (a
-    notebook gets Lightning's bars on stdout, flattened)."""
+    """The lines that print such numbers, without the progress bars and terminal codes a line may
+    start with (a notebook gets Lightning's bars on stdout, flattened)."""
+    text = output.ANSI.sub("", text)
     lines = (DURATION.sub("<time>", output.BAR.sub("", line)).strip() for line in text.splitlines())
     return [line for line in lines if NUMBER.search(line) and not output.PROGRESS.search(line)]
 
