@@ -476,7 +476,8 @@ TABLE: list[Change] = [
         "(`python script.py fit --trainer.max_epochs 3`) and runs it itself, taking the data from "
         "the module's `train_dataloader` or a `LightningDataModule`. Give it "
         "`seed_everything_default`: by default it seeds with a random seed, which undoes a "
-        "`torch.manual_seed` made before it.",
+        "`torch.manual_seed` made before it. [Configuration and a command line](cli.md) goes on from here: "
+        "a YAML file with `--config`, `--print_config`, and overrides on the command line.",
         same_as_1x=r"^(max_epochs|first layer's weight sum)",
         searches=("has no attribute 'add_argparse_args'", "from_argparse_args"),
     ),

@@ -149,11 +149,37 @@ def test_colab_links_come_from_repo_url_and_the_notebooks_branch():
     assert colab_url({"repo_url": None, "extra": config["extra"]}, "notebooks/x.ipynb") is None
 
 
+# Parts of a path that name a run by its ids or its time: a notebook's run gets others.
+RENAMED = [
+    (re.compile(r"version_\d+"), "version_*"),  # Lightning's next free version
+    (re.compile(r"\d{10,}|[0-9a-f]{32}"), "*"),  # an MLflow experiment or run id
+    (re.compile(r"(offline-)?run-\d{8}_\d{6}-\w+"), r"\1run-*"),  # a W&B run folder
+    (re.compile(r"run-\w+\.wandb"), "run-*.wandb"),  # its records
+    (re.compile(r"(.+?\+step\+\d+)\+timestamp\+.*?(\+compressed)?(\.\w+)"), r"\1+timestamp+*\2\3"),  # an MLflow image
+    (re.compile(r"(.+_)\d+_[0-9a-f]{20}(\.\w+)"), r"\1*\2"),  # a W&B media file
+    (re.compile(r"(core-|symon-)?debug(-internal)?(-\d{8}_\d{6})?\.log"), "*.log"),  # W&B's own logs
+]
+# Files that depend on where a run happens, not on the script: MLflow tags a run with the git commit
+# of a script run from a checkout; W&B keeps a copy of the console, which a notebook kernel does not give it.
+WHERE_IT_RAN = re.compile(r"mlflow\.source\.git\.\w+|output\.log")
+
+
 def written_too(folder: Path, path: Path) -> bool:
     """The file is in the folder. An event file counts by its kind (its name holds a time and a
-    pid), and a Lightning log folder by what it holds: in a notebook's one folder, Lightning gives
-    a run the next free version_<n>."""
-    pattern = "/".join("version_*" if re.fullmatch(r"version_\d+", part) else part for part in path.parts)
+    pid), a Lightning log folder by what it holds (in a notebook's one folder, Lightning gives a
+    run the next free version_<n>), and an MLflow or W&B run by what it holds (their folders and
+    files are named by ids and times); a file that only a run from a git checkout or a terminal
+    writes counts as written."""
+    if WHERE_IT_RAN.fullmatch(path.name):
+        return True
+    parts = []
+    for part in path.parts:
+        for pattern, replacement in RENAMED:
+            if pattern.fullmatch(part):
+                part = pattern.sub(replacement, part)
+                break
+        parts.append(part)
+    pattern = "/".join(parts)
     if path.name.startswith("events.out.tfevents."):
         pattern = pattern.rsplit("/", 1)[0] + "/events.out.tfevents.*" if "/" in pattern else "events.out.tfevents.*"
     return any(p.is_file() for p in folder.glob(pattern))
