@@ -308,7 +308,8 @@ TABLE: list[Change] = [
         why="Check the suggestion before you trust it: the finder runs the same 100 steps and records the same "
             "losses as in 1.x, but 2.x picks the steepest slope against the learning rate itself, where 1.x took it "
             "against the step (a log scale). From the same curve Lightning 1.9.5 suggested 0.190546 and 2.6.6 "
-            "suggests 5.7544e-07. `lr_finder.plot(suggest=True)` shows the curve and the point chosen.",
+            "suggests 5.7544e-07. `lr_finder.plot(suggest=True)` shows the curve and the point chosen. "
+            "[The tuner's page](tuner.md) draws the curve and tries the suggestion.",
         fixed_keep=r"^(learning rate|epoch \d)",
         searches=("unexpected keyword argument 'auto_lr_find'", "auto_lr_find"),
     ),
@@ -504,7 +505,8 @@ TABLE: list[Change] = [
         "ModuleNotFoundError: No module named 'pytorch_lightning.metrics'",
         r"val_acc after 2 epochs: \d\.\d{6}",
         why="Logged as the `Metric` object, `self.log(\"val_acc\", self.val_acc)`, the accuracy is "
-        "accumulated over the epoch's batches, computed and reset by Lightning.",
+        "accumulated over the epoch's batches, computed and reset by Lightning: "
+        "[Metrics with torchmetrics](metrics.md), against a count by hand and under DDP.",
         on_1x="Lightning 1.9.5 fails the same way: the metrics moved to torchmetrics, were deprecated "
         "in Lightning 1.3.0 and removed in 1.5.0 (Lightning's CHANGELOG: \"Removed deprecated "
         "`metrics`\", #8586). This is Lightning 1.2-era code.",

@@ -527,32 +527,38 @@ def venv_for(version_set: VersionSet) -> Path:
     python = folder / "bin" / "python"
     exact = {r.partition("==")[0].lower(): r.partition("==")[2] for r in wanted}
     pins = pinned_requirements()
-    support = [f"{name}=={pins[name]}" for name in (*SUPPORT, *SCRIPT_SUPPORT)]
     if installed(python) == {n: exact.get(n) for n in PACKAGES}:
         print(f"[{version_set.name}] venv kept: {folder}", flush=True)
-        missing = [r for r in support if r.partition("==")[0] in SCRIPT_SUPPORT and _lacks(python, r)]
-        if missing:  # a support package pinned since the venv was made
-            subprocess.run(
-                [str(python), "-m", "pip", "install", "--quiet", "--no-cache-dir", *wanted, *missing],
-                check=True,
-                env=pip_environment(),
-            )
-            if installed(python) != {n: exact.get(n) for n in PACKAGES}:
-                raise SystemExit(f"[{version_set.name}] installing {' '.join(missing)} changed the set's versions")
-        return python
-    print(f"[{version_set.name}] installing {' '.join(wanted)} into {folder}", flush=True)
-    started = time.perf_counter()
-    shutil.rmtree(folder, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(folder)], check=True)
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--no-cache-dir", *wanted, *support],
-        check=True,
-        env=pip_environment(),
-    )
-    got = installed(python)
-    if got != {n: exact.get(n) for n in PACKAGES}:
-        raise SystemExit(f"[{version_set.name}] pip installed {got}, not {exact}")
-    print(f"[{version_set.name}] installed in {time.perf_counter() - started:.0f} s", flush=True)
+    else:
+        print(f"[{version_set.name}] installing {' '.join(wanted)} into {folder}", flush=True)
+        started = time.perf_counter()
+        shutil.rmtree(folder, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(folder)], check=True)
+        support = [f"{name}=={pins[name]}" for name in SUPPORT]
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "--no-cache-dir", *wanted, *support],
+            check=True,
+            env=pip_environment(),
+        )
+        got = installed(python)
+        if got != {n: exact.get(n) for n in PACKAGES}:
+            raise SystemExit(f"[{version_set.name}] pip installed {got}, not {exact}")
+        print(f"[{version_set.name}] installed in {time.perf_counter() - started:.0f} s", flush=True)
+    # Each library some scripts import, on its own: where pip finds none that fits the set's
+    # versions, the set goes without it, and the scripts that import it fail there (and say so).
+    for requirement in [f"{name}=={pins[name]}" for name in SCRIPT_SUPPORT]:
+        if not _lacks(python, requirement):
+            continue
+        added = subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "--no-cache-dir", *wanted, requirement],
+            env=pip_environment(),
+            capture_output=True,
+            text=True,
+        )
+        if added.returncode != 0 or installed(python) != {n: exact.get(n) for n in PACKAGES}:
+            print(f"[{version_set.name}] {requirement} does not fit these versions: left out", flush=True)
+    if installed(python) != {n: exact.get(n) for n in PACKAGES}:
+        raise SystemExit(f"[{version_set.name}] installing the scripts' libraries changed the set's versions")
     return python
 
 

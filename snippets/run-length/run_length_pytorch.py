@@ -148,7 +148,7 @@ report("across_epochs", model, step, validated_at)
 # --8<-- [start:limits]
 model, optimizer = new_model()
 step, validated_at = 0, []
-with torch.random.fork_rng():  # the random state as it was after, as Lightning leaves it
+with torch.random.fork_rng():  # only to match Lightning's shuffles: it puts the random state back
     validate(model, itertools.islice(val_loader, 2))  # the sanity check: 2 batches before training
 for _epoch in range(2):
     for x, _ in itertools.islice(train_loader, int(len(train_loader) * 0.25)):  # 25 of 100 batches
