@@ -1,6 +1,7 @@
-"""The Learning rate and batch size finder page (docs/tuner.md): lr_find against a hand-written
-range test, the curve drawn from the results the run saved with the suggestion marked, a short
-training at the suggested and other rates, and scale_batch_size."""
+"""The Learning rate and batch size finder page (docs/tuner.md): lr_find against a plain range
+test and against its own computation written out, the curve drawn from the results the run saved
+with the suggestion marked and read in a sentence, a short training at the suggested and other
+rates, and scale_batch_size."""
 
 from __future__ import annotations
 
@@ -32,6 +33,30 @@ def steepest_on_log_axis(found: dict, skip_begin: int = 10, skip_end: int = 1) -
         before, after = max(i - 1, 0), min(i + 1, len(lrs) - 1)
         slopes.append((losses[after] - losses[before]) / (logs[after] - logs[before]))
     return lrs[min(range(len(slopes)), key=slopes.__getitem__)]
+
+
+def curve_readings(found: dict) -> tuple[int, int]:
+    """Two points read off a curve: the step with the highest smoothed loss, and the step from which
+    the loss falls at every step to the end (the end itself when the last step rose)."""
+    losses = found["loss"]
+    top = max(range(len(losses)), key=losses.__getitem__)
+    fall = len(losses) - 1
+    while fall > 0 and losses[fall - 1] > losses[fall]:
+        fall -= 1
+    return top, fall
+
+
+def curve_text() -> str:
+    """The paragraph that reads lr_find's curve, its numbers taken from the saved results."""
+    found = results(lr_find_lightning.result())
+    lrs, losses = found["lr"], found["loss"]
+    top, fall = curve_readings(found)
+    last = len(lrs) - 1
+    text = f"Read from the right: the smoothed loss is highest at a rate of {lrs[top]:.3g} ({losses[top]:.4f}, point {top})"
+    if fall == last:
+        return text + f", and its last point rose ({losses[last]:.4f} at {lrs[last]:.3g})."
+    start = "there" if fall == top else f"{lrs[fall]:.3g} (point {fall})"
+    return text + f", and falls at every step from {start} to {losses[last]:.4f} at {lrs[last]:.3g}."
 
 
 @memoized

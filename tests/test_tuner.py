@@ -1,6 +1,7 @@
-"""The Learning rate and batch size finder page: the hand-written range test and lr_find give the
-same rates, losses and suggestion; the chart marks the suggestion that Lightning's own code gives
-on the saved results; lr_find restores the weights and sets hparams.lr; a short training shows
+"""The Learning rate and batch size finder page: lr_find written out with its two quirks gives its
+rates, losses and suggestion bit for bit; the plain PyTorch range test differs where the page says;
+the curve is read from the saved results; the chart marks the suggestion that Lightning's own code
+gives on the saved results; lr_find restores the weights and sets hparams.lr; a short training shows
 how far the suggestion goes; scale_batch_size on a CPU stops at the dataset's size."""
 
 from __future__ import annotations
@@ -35,17 +36,77 @@ def test_both_tabs_have_the_same_sections_in_the_same_order():
     assert sections.names(FOLDER / "lr_find_lightning.py") == ["imports", "data", "model", "find"]
 
 
-def test_the_range_test_by_hand_and_lr_find_agree_bit_for_bit():
-    by_hand, found = tuner.results(tuner.lr_find_pytorch.result()), tuner.results(tuner.lr_find_lightning.result())
+def test_lr_find_written_out_with_its_two_quirks_agrees_bit_for_bit():
+    found = tuner.results(tuner.lr_find_lightning.result())
     assert len(found["lr"]) == len(found["loss"]) == 100
-    assert by_hand == found
     assert found["lr"][0] == 1e-8 and found["lr"][-1] == pytest.approx(1.0)
     ratios = [b / a for a, b in zip(found["lr"][1:], found["lr"][2:])]
     assert ratios == pytest.approx([10 ** (8 / 100)] * 98)  # exponential steps, 1e-8 to 1 in 100
+    assert found["lr"][1] / found["lr"][0] == pytest.approx(10 ** (16 / 100))  # quirk 1: a step skipped
     text = output(tuner.compare)
+    assert value(text, "lr_find recomputed by hand, quirks included: ") == "100 points, 100 from lr_find"
     for line in ("same learning rates, bit for bit: True", "same smoothed losses, bit for bit: True"):
         assert line in text
-    assert value(text, "same suggestion: ").startswith("True")
+    assert value(text, "same suggestion: ") == f"True ({found['suggestion']:.6g})"
+
+
+def test_the_pytorch_tab_is_a_plain_range_test_with_lightnings_suggestion_rule():
+    source = (FOLDER / "lr_find_pytorch.py").read_text()
+    assert "ExponentialLR" in source and "beta ** (step + 1)" in source
+    assert "i + 2" not in source and "Lightning" not in source  # no copied quirks
+    plain = tuner.results(tuner.lr_find_pytorch.result())
+    assert len(plain["lr"]) == len(plain["loss"]) == 100
+    assert plain["lr"][0] == 1e-8 and plain["lr"][-1] == pytest.approx(1.0)
+    ratios = [b / a for a, b in zip(plain["lr"], plain["lr"][1:])]
+    assert ratios == pytest.approx([10 ** (8 / 99)] * 99)  # 1e-8 to 1 in 100 rates, no step skipped
+    finder = _LRFinder("exponential", 1e-8, 1.0, 100)
+    finder.results = {"lr": plain["lr"], "loss": plain["loss"]}
+    assert finder.suggestion() == plain["suggestion"]  # the same rule as lr_find's
+    assert value(output(tuner.lr_find_pytorch), "suggestion: ") == f"{plain['suggestion']:.6g}"
+    assert value(output(tuner.lr_find_pytorch), "steps run: ") == "100 of 100"
+
+
+def test_compare_reports_how_the_plain_test_and_lr_find_differ():
+    plain, found = tuner.results(tuner.lr_find_pytorch.result()), tuner.results(tuner.lr_find_lightning.result())
+    text = output(tuner.compare)
+    assert value(text, "the PyTorch tab: ") == f"100 points, rates 1e-08 to {plain['lr'][-1]:.6g}"
+    lr_ratios = [a / b for a, b in zip(plain["lr"], found["lr"])]
+    assert value(text, "same learning rates: ").startswith("False")
+    assert f"{min(lr_ratios):.3f} to {max(lr_ratios):.3f})" in text
+    assert min(lr_ratios) == lr_ratios[1] and lr_ratios == sorted(lr_ratios[:1]) + sorted(
+        lr_ratios[1:]
+    )  # less and less
+    # "which halves its first point": the same first loss, divided by 1 - beta**2 instead of 1 - beta
+    assert found["loss"][0] == pytest.approx(plain["loss"][0] / 1.98)
+    assert f"(ratio {found['loss'][0] / plain['loss'][0]:.4f})" in text
+    # "follow each other until near the top, where the PyTorch tab's loss blew up ... lr_find's kept falling"
+    apart = int(value(text, "first step after that more than 10% apart: ").split(",")[0])
+    assert 90 <= apart < 100
+    assert all(abs(a / b - 1) <= 0.1 for a, b in zip(plain["loss"][10:apart], found["loss"][10:apart]))
+    assert plain["loss"][-1] > 4 * min(plain["loss"]) and plain["loss"][-2] <= 4 * min(plain["loss"][:-1])
+    assert max(found["loss"]) < 4 * min(found["loss"])  # "Both tabs ran all 100 steps"
+    assert found["loss"][apart:] == sorted(found["loss"][apart:], reverse=True)
+    # "more than ten times apart", "both among the tiny rates on the left"
+    ratio = plain["suggestion"] / found["suggestion"]
+    assert max(ratio, 1 / ratio) > 10
+    assert f"({max(ratio, 1 / ratio):.3g} times apart)" in text
+    assert max(plain["suggestion"], found["suggestion"]) < 1e-6
+
+
+def test_the_curve_is_read_from_the_saved_results():
+    plain, found = tuner.results(tuner.lr_find_pytorch.result()), tuner.results(tuner.lr_find_lightning.result())
+    lrs, losses = found["lr"], found["loss"]
+    top, fall = tuner.curve_readings(found)
+    assert losses[top] == max(losses) and top <= fall < len(losses) - 1
+    assert losses[fall:] == sorted(losses[fall:], reverse=True) and losses[fall - 1] <= losses[fall]
+    text = tuner.curve_text()
+    assert f"highest at a rate of {lrs[top]:.3g} ({losses[top]:.4f}, point {top})" in text
+    assert f"to {losses[-1]:.4f} at {lrs[-1]:.3g}." in text
+    # "the suggestion ... among the tiny rates on the left", left of the highest point
+    assert found["suggestion"] < lrs[top]
+    # "the rise on the left": lr_find's curve rises from its first point; the PyTorch tab's has no such rise
+    assert losses[0] < min(losses[1:top])
+    assert plain["loss"][0] > max(plain["loss"][1:top])
 
 
 def test_the_drawn_suggestion_is_lightnings_own_on_the_saved_results():

@@ -35,32 +35,30 @@ class AutoEncoder(nn.Module):
 
 
 # --8<-- [start:find]
-def lr_range_test(model, loader, min_lr=1e-8, max_lr=1.0, num_training=100, beta=0.98, stop_factor=4.0):
-    """Train one step per learning rate, the rate growing exponentially, on a copy of the model;
-    return the rates and the smoothed losses, stopping when the loss diverges."""
+def lr_range_test(model, loader, min_lr=1e-8, max_lr=1.0, num_steps=100, beta=0.98, stop_factor=4.0):
+    """Train one step per learning rate, the rate growing exponentially from min_lr to max_lr, on a
+    copy of the model; return the rates and the smoothed losses, stopping when the loss diverges."""
     model = copy.deepcopy(model)  # leave the caller's weights as they are
     optimizer = torch.optim.Adam(model.parameters(), lr=min_lr)
-    # Lightning's schedule, to compare: min_lr, then min_lr * (max_lr / min_lr) ** ((i + 1) / num_training)
-    schedule = [min_lr] + [min_lr * (max_lr / min_lr) ** ((i + 1) / num_training) for i in range(1, num_training)]
-    lrs, losses, average, best = [], [], 0.0, 0.0
-    for i, (x, _) in enumerate(loader):
-        if i == num_training:
+    gamma = (max_lr / min_lr) ** (1 / (num_steps - 1))  # min_lr to max_lr in num_steps rates
+    scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma)
+    lrs, losses, average, best = [], [], 0.0, float("inf")
+    for step, (x, _) in enumerate(loader):
+        if step == num_steps:
             break
-        for group in optimizer.param_groups:
-            group["lr"] = schedule[i]
         x = x.view(x.size(0), -1).to(device)
         loss = F.mse_loss(model(x), x)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         average = beta * average + (1 - beta) * loss.item()  # a running mean: the raw loss is noisy
-        smoothed = average / (1 - beta ** (i + 2))  # Lightning's bias correction, one step ahead
-        lrs.append(schedule[i])
+        smoothed = average / (1 - beta ** (step + 1))  # bias correction: the mean starts at 0
+        lrs.append(scheduler.get_last_lr()[0])
         losses.append(smoothed)
-        if i > 0 and smoothed > stop_factor * best:  # diverging: stop
+        if smoothed > stop_factor * best:  # diverging: stop
             break
-        if smoothed < best or i == 0:
-            best = smoothed
+        best = min(best, smoothed)
+        scheduler.step()  # lr *= gamma
     return lrs, losses
 
 
