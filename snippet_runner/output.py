@@ -21,6 +21,9 @@ NOISE = [
     re.compile(r"LeafSpec.*deprecated|_pytree\.py.*Deprecat"),
     # Advertisements for Lightning's cloud services.
     re.compile(r"^💡 Tip:"),
+    # torch's guess of a CUDA toolkit on a machine that has nvcc but no GPU (this build machine),
+    # logged with a time stamp when inductor compiles: about the machine, not the script.
+    re.compile(r"cpp_extension\.py:\d+\].*No CUDA runtime is found"),
 ]
 
 
