@@ -25,13 +25,22 @@ from snippet_runner.runner import Run
 # Each error a script fails with in some set, by a pattern over "<script>: <error>", and the
 # section of docs/versions.md that says what to change on that version.
 CHANGES = {
-    r"training-loop/clipping_\w+\.py: ImportError: cannot import name 'get_total_norm'": "get-total-norm",
+    r"(training-loop/clipping|manual-optimization/gan)_\w+\.py: ImportError: cannot import name 'get_total_norm'": (
+        "get-total-norm"
+    ),
     r"upgrade/clip_manual_fixed\.py: AttributeError: module 'torch\.nn\.utils' has no attribute 'get_total_norm'": (
         "get-total-norm"
     ),
     r"upgrade/load_on_instance\.py: ran without an error": "load-on-instance",
     r"training-loop/fp16_pytorch\.py: AttributeError: module 'torch\.amp' has no attribute 'GradScaler'": "grad-scaler",
-    r"parity/benchmark\.py: TypeError: seed_everything\(\) got an unexpected keyword argument 'verbose'": "seed-verbose",
+    r"(parity/benchmark|tuner/try_lrs)\.py: TypeError: seed_everything\(\) got an unexpected keyword argument 'verbose'": (
+        "seed-verbose"
+    ),
+    r"loggers/loggers_\w+\.py: ModuleNotFoundError: No module named '(mlflow|wandb)'": "loggers-lightning-2-0",
+    r"compile-export/compile_\w+\.py: (CppCompileError|RuntimeError: Python 3\.11\+ not yet supported)": "compile",
+    r"progress-bars/bar_lightning\.py: TypeError: TQDMProgressBar\.__init__\(\) got an unexpected keyword argument 'leave'": (
+        "tqdm-leave"
+    ),
     r"fabric/train_fabric\.py: AttributeError: 'Fabric' object has no attribute 'rank_zero_first'": "rank-zero-first",
     r"checkpoints/safe_loading\.py: AttributeError: 'NoneType' object has no attribute 'group'": "weights-only",
 }

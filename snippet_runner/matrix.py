@@ -77,6 +77,8 @@ class VersionSet:
     # Runs on a GPU: measured only where torch sees one (``make matrix`` elsewhere keeps its last
     # record, or none), with a run cache of its own (the cache key does not cover the device).
     gpu: bool = False
+    # Whether the libraries some scripts import (SCRIPT_SUPPORT) go into the set's venv.
+    script_support: bool = True
 
     def covers(self, where: str) -> bool:
         """Whether the set runs the run declared at ``where`` ("pages/<module>.py: <name>")."""
@@ -128,6 +130,10 @@ SETS = (
             "tensorboard==2.14.1",
             "numpy==1.24.4",
         ),
+        # Without them: W&B does not install beside Lightning 2.0.9, and MLflow 3.18 does but fails
+        # to import with the pydantic there, which breaks `import pytorch_lightning` itself (it
+        # imports mlflow to see whether it is there). The scripts that use them fail here instead.
+        script_support=False,
     ),
     # The last 1.x release, for the old forms of the "Upgrade from Lightning 1.x" page only: what
     # each did there, from a real run. No `lightning` package: 1.9's is the Lightning App, with
@@ -546,7 +552,7 @@ def venv_for(version_set: VersionSet) -> Path:
         print(f"[{version_set.name}] installed in {time.perf_counter() - started:.0f} s", flush=True)
     # Each library some scripts import, on its own: where pip finds none that fits the set's
     # versions, the set goes without it, and the scripts that import it fail there (and say so).
-    for requirement in [f"{name}=={pins[name]}" for name in SCRIPT_SUPPORT]:
+    for requirement in [f"{name}=={pins[name]}" for name in SCRIPT_SUPPORT if version_set.script_support]:
         if not _lacks(python, requirement):
             continue
         added = subprocess.run(
