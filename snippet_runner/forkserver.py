@@ -75,8 +75,6 @@ import time
 import types
 from typing import NamedTuple
 
-from snippet_runner import settings
-
 # What the server imports before it forks. The order matters for ``_EnvRecorder`` only a
 # little (it records import edges), but importing the module that imports the most first lets
 # it see the most of them.
@@ -93,7 +91,9 @@ STARTUP_PREFIXES += ("TORCH_", "PYTORCH_", "TQDM_", "POSSIBLE_USER_WARNINGS")
 SERVER_ONLY_ENV = {"PYTORCH_NVML_BASED_CUDA_CHECK": "1"}
 # SNIPPET_FORKSERVER=0 in the caller's environment turns forking off: the module-level ``run``
 # then raises ForkServerError at once, and callers fall back to plain subprocesses.
-SWITCH = settings.FORKSERVER
+# (This module names it itself: it runs as the server's own script and imports nothing of the
+# package, whose imports would start threads before the server forks.)
+SWITCH = "SNIPPET_FORKSERVER"
 START_TIMEOUT = 300.0  # seconds for the server's imports, on a busy 2-core machine
 DRAIN_SECONDS = 5.0  # after a kill, how long to wait for the last output and the exit status
 _MAX_MESSAGE = 100_000  # bytes in one request (an environment is a few kB); fits a socket buffer
@@ -471,7 +471,7 @@ def run(
     process_log: str | os.PathLike | None = None,
 ) -> Result:
     """``ForkServer.run`` on the shared server for ``env`` (ForkServerError when switched off)."""
-    if not settings.forkserver_on():
+    if os.environ.get(SWITCH, "1") == "0":
         raise ForkServerError(f"forking is switched off ({SWITCH}=0)")
     return shared_server(env).run(script, args, cwd=cwd, env=env, timeout=timeout, process_log=process_log)
 

@@ -12,8 +12,9 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 CACHE_DIR = "SNIPPET_CACHE_DIR"  # the run cache (default <root>/.cache/snippet-runs; derived outputs beside it)
 DATA_DIR = "SNIPPET_DATA_DIR"  # the MNIST files the scripts read (default <root>/data)
 WORKERS = "SNIPPET_WORKERS"  # runs side by side (default: the number of cores)
-FORKSERVER = "SNIPPET_FORKSERVER"  # 0: every script a plain subprocess, no warm interpreter
 MATRIX_DIR = "MATRIX_DIR"  # the version matrix's venvs and caches (default <repo>/.cache/matrix)
+# SNIPPET_FORKSERVER=0 (every script a plain subprocess) is read by forkserver.py, which runs on
+# its own in the server process and so imports nothing from here.
 
 
 def cache_dir(root: Path) -> Path:
@@ -26,10 +27,6 @@ def data_dir(root: Path) -> Path:
 
 def workers() -> int:
     return int(os.environ.get(WORKERS) or 0) or os.cpu_count() or 1
-
-
-def forkserver_on() -> bool:
-    return os.environ.get(FORKSERVER, "1") != "0"
 
 
 def matrix_dir() -> Path:

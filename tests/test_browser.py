@@ -580,6 +580,10 @@ PASTED = {
     for c in module.TABLE
     for query in c.searches
 }
+# A pasted error that a teaching page now answers first, with the entry's fix: the dtype error lands
+# on Tensors made in a step, whose first section listed makes each tensor follow the module's dtype
+# (the page links the Errors page, and the entry links the page).
+PASTED["RuntimeError: expected scalar type Double"] = "step-tensors/#make"
 
 # The results, as Material lists them: one item a page (best first), each the page's own link
 # followed by its matching sections (best first).

@@ -217,7 +217,7 @@ def executed(built_site, tmp_path_factory, request):
     selected = {
         item.callspec.params["slug"]
         for item in request.session.items
-        if item.originalname == "test_each_notebook_runs_top_to_bottom_and_prints_what_the_page_shows"
+        if getattr(item, "originalname", None) == "test_each_notebook_runs_top_to_bottom_and_prints_what_the_page_shows"
     }
 
     with pytest.MonkeyPatch.context() as patch:
